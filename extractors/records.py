@@ -133,6 +133,7 @@ class Clause:
     parent_id: str | None = None
     annex: str | None = None  # annex id ("annex1") or None for the act body
     rule: str = ""  # name of the structure rule that opened it
+    headings: tuple[str, ...] = ()  # titles of the annex, section, chapter and article above, outermost first
 
 
 @dataclass(frozen=True)
