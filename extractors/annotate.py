@@ -1,0 +1,47 @@
+"""Clauses → mechanisms: the clause in context, its mechanisms, attributes and categories."""
+from __future__ import annotations
+
+import re
+
+from .records import ActMeta, Clause, Entities, Mechanism
+
+
+def clause_view(clause: Clause, by_id: dict[str, Clause], language: str):
+    """The clause as mechanism rules see it: its text, its parent's lead-in and the headings above."""
+    from .mechanisms import ClauseView
+
+    lead_in = None
+    parent = by_id.get(clause.parent_id) if clause.parent_id else None
+    if parent is not None and parent.text.rstrip().endswith(":"):
+        lead_in = parent.text
+    return ClauseView(text=clause.text, lead_in=lead_in, headings=tuple(clause.headings),
+                      is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind)
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+
+
+def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
+    """Find the mechanisms of every clause, with their attributes and categories, in document order."""
+    from .categories import classify_categories
+    from .entities import extract_entities
+    from .mechanisms import detect_mechanisms
+
+    by_id = {c.id: c for c in clauses}
+    out: list[Mechanism] = []
+    texts = [c.text for c in clauses]
+    docs = list(nlp.pipe(texts)) if texts else []
+    for clause, doc in zip(clauses, docs):
+        view = clause_view(clause, by_id, act.language or "ru")
+        hits = detect_mechanisms(view, doc)
+        if not hits:
+            continue
+        entities: Entities = extract_entities(clause.text, nlp=nlp, country=act.country or "RU", doc=doc)
+        for hit in hits:
+            cats = classify_categories(view, hit, doc)
+            out.append(Mechanism(
+                id=f"{clause.id}.{_slug(hit.type)}", clause_id=clause.id, type=hit.type, subject=hit.subject,
+                text=clause.text, entities=entities, categories=tuple(cats), confidence=hit.confidence,
+                method="rules", rule=hit.rule, triggers=tuple(hit.triggers)))
+    return out

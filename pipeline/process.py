@@ -1,0 +1,110 @@
+"""One document through every stage, as plain functions the flow wraps in tasks."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from extractors.records import ActMeta, AnchoredTable, Clause, DocumentText, Mechanism
+
+from .models import (Act, ActDocument, AmountOut, CategoryOut, ClauseOut, DeadlineOut, Evidence, MechanismOut,
+                     PipelineInfo, ReferenceOut, Source, TableOut, ThresholdOut)
+
+
+def pipeline_version() -> str:
+    try:
+        return metadata.version("clusterlex")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Structured:
+    """What the structure stage gives: metadata, clauses, tables linked to clauses."""
+
+    act: ActMeta
+    clauses: list[Clause]
+    tables: list[tuple[AnchoredTable, str | None]]
+
+
+def read_text(path: Path, engine: str = "auto") -> DocumentText:
+    """Ingestion and normalization: the PDF as one normalized text with its provenance map."""
+    from .text import load_document
+
+    return load_document(path, engine=engine)
+
+
+def structure(doc: DocumentText) -> Structured:
+    """Act metadata, clauses and table links."""
+    from extractors.metadata import extract_act
+    from extractors.structure import link_tables, parse_clauses
+
+    clauses = parse_clauses(doc)
+    return Structured(act=extract_act(doc), clauses=clauses, tables=link_tables(doc, clauses))
+
+
+def extract(structured: Structured, nlp) -> list[Mechanism]:
+    """Mechanisms with attributes and categories."""
+    from extractors.annotate import annotate
+
+    return annotate(structured.clauses, structured.act, nlp)
+
+
+def _clause_out(c: Clause, doc: DocumentText) -> ClauseOut:
+    boxes = doc.provenance(c.char_start, c.char_end)
+    pages = [int(b[0]) for b in boxes] or [1]
+    return ClauseOut(id=c.id, path=list(c.path), text=c.text, page_start=min(pages), page_end=max(pages),
+                     bbox=[list(b) for b in boxes], char_start=c.char_start, char_end=c.char_end,
+                     kind=c.kind, parent_id=c.parent_id, rule=c.rule)
+
+
+def _mechanism_out(m: Mechanism, clause: ClauseOut | None) -> MechanismOut:
+    from extractors.taxonomy import ORIGINS
+
+    e = m.entities
+    return MechanismOut(
+        id=m.id, clause_id=m.clause_id, type=m.type, subject=m.subject, text=m.text,
+        amounts=[AmountOut(value=a.value, currency=a.currency, text=a.text) for a in e.amounts],
+        thresholds=[ThresholdOut(comparator=t.comparator, value=t.value, unit=t.unit, text=t.text)
+                    for t in e.thresholds],
+        deadlines=[DeadlineOut(text=d.text, days=d.days, working_days=d.working_days, date=d.date)
+                   for d in e.deadlines],
+        bodies=list(dict.fromkeys(b.name for b in e.bodies)),
+        references=[ReferenceOut(text=r.text, type=r.type, number=r.number, date=r.date) for r in e.references],
+        confidence=round(min(max(m.confidence, 0.0), 1.0), 3), method=m.method,
+        categories=[CategoryOut(code=c.code, score=round(c.score, 3), origin=list(c.origin or ORIGINS[c.code]),
+                                evidence=list(c.evidence)) for c in m.categories],
+        evidence=Evidence(rule=m.rule, triggers=list(m.triggers),
+                          page=clause.page_start if clause else 1, bbox=clause.bbox if clause else []),
+    )
+
+
+def assemble(path: Path, sha: str, doc: DocumentText, structured: Structured, mechanisms: list[Mechanism],
+             run_id: str, engine: str = "", ocr_pages: list[int] | None = None) -> ActDocument:
+    """The per-document output record."""
+    clauses = [_clause_out(c, doc) for c in structured.clauses]
+    by_id = {c.id: c for c in clauses}
+    a = structured.act
+    tables = [TableOut(clause_id=cid, page=t.table.page, bbox=[round(v, 1) for v in t.table.bbox],
+                       rows=[list(r) for r in t.table.rows]) for t, cid in structured.tables]
+    return ActDocument(
+        doc_id=sha,
+        source=Source(file=Path(path).name, sha256=sha, pages=doc.pages, ocr=bool(ocr_pages),
+                      ocr_pages=ocr_pages or [], engine=engine),
+        act=Act(country=a.country, type=a.type, issuer=a.issuer, number=a.number, date=a.date, title=a.title,
+                language=a.language, evidence=dict(a.evidence)),
+        clauses=clauses, tables=tables,
+        mechanisms=[_mechanism_out(m, by_id.get(m.clause_id)) for m in mechanisms],
+        pipeline=PipelineInfo(version=pipeline_version(), run_id=run_id,
+                              processed_at=datetime.now(timezone.utc).isoformat(timespec="seconds")),
+    )
