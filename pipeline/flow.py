@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 import uuid
@@ -13,12 +14,14 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.records import DocumentText, Mechanism
 
 from . import process
 from .models import ActDocument, ErrorRow, MechanismRow, RunInfo, StageTimes
 from .outputs import atomic_write_text, write_jsonl, write_model
+from .workers import Limits, StageFailure, WorkerPool, call
 
 # The CLI registers a callback here to draw its progress bar; flows take only serializable parameters.
 _progress: list[Callable[[str, str], None]] = []
@@ -36,6 +39,7 @@ def _notify(name: str, status: str) -> None:
 
 
 _NLP = None
+_POOL: WorkerPool | None = None
 
 
 def get_nlp():
@@ -46,6 +50,20 @@ def get_nlp():
 
         _NLP = build_nlp()
     return _NLP
+
+
+def run_extract(structured: process.Structured) -> list[Mechanism]:
+    """The NLP stage with this process's pipeline (what a worker runs)."""
+    return process.extract(structured, get_nlp())
+
+
+def _stage(target: str, *args, deadline: float | None = None):
+    """Run a stage in a supervised worker when a pool is up, else in this process (e.g. on a Dask worker)."""
+    if _POOL is not None:
+        return _POOL.run(target, *args, deadline=deadline)
+    if deadline is not None and time.monotonic() > deadline:
+        raise StageFailure("timeout", "processing took longer than the per-document time limit")
+    return call(target, args)
 
 
 def discover_inputs(inputs: list[str]) -> list[Path]:
@@ -68,18 +86,18 @@ def discover_inputs(inputs: list[str]) -> list[Path]:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(path: str, engine: str = "auto") -> DocumentText:
-    return process.read_text(Path(path), engine=engine)
+def ingest_task(path: str, engine: str, deadline: float | None) -> DocumentText:
+    return _stage("pipeline.process:read_text", Path(path), engine, deadline=deadline)
 
 
 @task(name="structure", cache_policy=NO_CACHE)
-def structure_task(doc: DocumentText) -> process.Structured:
-    return process.structure(doc)
+def structure_task(doc: DocumentText, deadline: float | None) -> process.Structured:
+    return _stage("pipeline.process:structure", doc, deadline=deadline)
 
 
 @task(name="nlp", cache_policy=NO_CACHE)
-def nlp_task(structured: process.Structured) -> list[Mechanism]:
-    return process.extract(structured, get_nlp())
+def nlp_task(structured: process.Structured, deadline: float | None) -> list[Mechanism]:
+    return _stage("pipeline.flow:run_extract", structured, deadline=deadline)
 
 
 @task(name="write", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -93,6 +111,7 @@ class DocResult:
     """What processing one input gave: the output path or an error row, and stage times."""
 
     file: str
+    sha256: str | None = None
     output: str | None = None
     error: ErrorRow | None = None
     pages: int = 0
@@ -110,39 +129,36 @@ def output_name(path: Path, sha: str, taken: set[str]) -> str:
     return name
 
 
-def process_one(path: Path, out: Path, run_id: str, engine: str, taken: set[str]) -> DocResult:
+@task(name="process-document", cache_policy=NO_CACHE)
+def process_document(path: str, target: str, sha: str, run_id: str, engine: str, seconds: float) -> DocResult:
     """Every stage for one input; any failure becomes one error row and no output file."""
-    res = DocResult(file=str(path))
-    sha = None
-    stage = "read"
+    res = DocResult(file=path, sha256=sha)
+    deadline = time.monotonic() + seconds if seconds else None
+    stage = "ingest"
+    _notify(path, "start")
     try:
-        sha = process.sha256_file(path)
         t = time.perf_counter()
-        stage = "ingest"
-        doc = ingest_task(str(path), engine)
+        doc = ingest_task(path, engine, deadline)
         res.times["ingest"] = time.perf_counter() - t
-        t = time.perf_counter()
-        stage = "structure"
-        structured = structure_task(doc)
+        stage, t = "structure", time.perf_counter()
+        structured = structure_task(doc, deadline)
         res.times["structure"] = time.perf_counter() - t
-        t = time.perf_counter()
-        stage = "nlp"
-        mechanisms = nlp_task(structured)
+        stage, t = "nlp", time.perf_counter()
+        mechanisms = nlp_task(structured, deadline)
         res.times["nlp"] = time.perf_counter() - t
-        t = time.perf_counter()
-        stage = "write"
-        document = process.assemble(path, sha, doc, structured, mechanisms, run_id,
-                                     engine=getattr(doc, "engine", "") or engine,
-                                     ocr_pages=list(getattr(doc, "ocr_pages", []) or []))
-        target = out / "acts" / output_name(path, sha, taken)
-        write_task(str(target), document)
+        stage, t = "write", time.perf_counter()
+        document = process.assemble(Path(path), sha, doc, structured, mechanisms, run_id,
+                                    engine=getattr(doc, "engine", "") or engine,
+                                    ocr_pages=list(getattr(doc, "ocr_pages", []) or []))
+        write_task(target, document)
         res.times["write"] = time.perf_counter() - t
-        res.output, res.pages = str(target), doc.pages
+        res.output, res.pages = target, doc.pages
         res.clauses, res.mechanisms = len(document.clauses), len(document.mechanisms)
     except Exception as exc:  # one bad input must not stop the batch
         reason = getattr(exc, "reason", None) or ("missing" if isinstance(exc, FileNotFoundError) else "failed")
         message = str(exc) or exc.__class__.__name__
-        res.error = ErrorRow(file=str(path), sha256=sha, reason=reason, message=message, stage=stage, run_id=run_id)
+        res.error = ErrorRow(file=path, sha256=sha, reason=reason, message=message, stage=stage, run_id=run_id)
+    _notify(path, "ok" if res.error is None else "error")
     return res
 
 
@@ -172,9 +188,19 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-@flow(name="clusterlex", log_prints=False)
-def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto") -> RunInfo:
-    """Process every PDF under `inputs` into `out`: acts/*.json, mechanisms.jsonl, errors.jsonl, run.json."""
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@flow(name="clusterlex", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=16))
+def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", workers: int = 0,
+             timeout: float = 300.0, memory_mb: int = 1536) -> RunInfo:
+    """Process every PDF under `inputs` into `out`: acts/*.json, mechanisms.jsonl, errors.jsonl, run.json.
+
+    `workers` supervised processes (0 = one per core) each run one document stage at a time under
+    `timeout` seconds and `memory_mb` of memory per document.
+    """
+    global _POOL
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     run_id = uuid.uuid4().hex
@@ -183,11 +209,25 @@ def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto") -> R
     paths = discover_inputs(inputs)
     taken: set[str] = set()
     results: list[DocResult] = []
+    jobs = []
     for path in paths:
-        _notify(str(path), "start")
-        res = process_one(path, out_dir, run_id, engine, taken)
-        results.append(res)
-        _notify(str(path), "ok" if res.error is None else "error")
+        try:
+            sha = process.sha256_file(path)
+        except OSError as exc:
+            results.append(DocResult(file=str(path), error=ErrorRow(
+                file=str(path), reason="missing" if isinstance(exc, FileNotFoundError) else "unreadable",
+                message=f"cannot read the file: {exc.strerror or exc}", stage="read", run_id=run_id)))
+            continue
+        jobs.append((str(path), str(out_dir / "acts" / output_name(path, sha, taken)), sha))
+    n = workers or default_workers()
+    _POOL = WorkerPool(min(n, max(1, len(jobs))), Limits(seconds=timeout, memory_mb=memory_mb)) if jobs else None
+    try:
+        futures = [process_document.submit(p, t, sha, run_id, engine, timeout) for p, t, sha in jobs]
+        results.extend(f.result() for f in futures)
+    finally:
+        if _POOL is not None:
+            _POOL.close()
+        _POOL = None
     errors = [r.error for r in results if r.error is not None]
     write_jsonl(out_dir / "errors.jsonl", errors)
     mechanisms = rebuild_mechanisms(out_dir)

@@ -1,0 +1,164 @@
+"""Supervised worker processes: one document stage at a time each, under a time and a memory limit.
+
+A worker that runs past its time, grows past its memory or dies is killed and replaced; the caller
+gets a `StageFailure` with a reason code, so the batch goes on and the document is reported.
+"""
+from __future__ import annotations
+
+import importlib
+import multiprocessing as mp
+import os
+import queue
+import resource
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+POLL_SECONDS = 0.1
+
+
+class StageFailure(Exception):
+    """A stage could not finish for one document; `reason` is the error-row code."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-document limits: wall time in seconds and resident memory in MB (0 = none)."""
+
+    seconds: float = 300.0
+    memory_mb: int = 1536
+
+
+def call(target: str, args: tuple):
+    """Run `module:function` with `args`; the one place a worker turns a task into a call."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(*args)
+
+
+def _worker_main(conn: Connection, memory_mb: int) -> None:
+    """Worker loop: receive (target, args), answer ("ok", value) or ("err", reason, message)."""
+    if memory_mb:
+        # A hard backstop well above the watched RSS limit: address space is larger than what is resident.
+        cap = (memory_mb * 2 + 1024) * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        except (ValueError, OSError):
+            pass
+    while True:
+        try:
+            target, args = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        try:
+            value = call(target, args)
+            conn.send(("ok", value))
+        except MemoryError:
+            conn.send(("err", "too_large", "the document needs more memory than the per-document limit"))
+        except Exception as exc:  # reported to the caller, the worker lives on
+            reason = getattr(exc, "reason", None) or "failed"
+            conn.send(("err", reason, f"{exc.__class__.__name__}: {exc}" if not getattr(exc, "reason", None)
+                       else str(exc)))
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class _Worker:
+    def __init__(self, ctx, memory_mb: int):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """`size` supervised processes; `run` is thread-safe and blocks the calling thread."""
+
+    def __init__(self, size: int, limits: Limits = Limits()):
+        self.size = max(1, size)
+        self.limits = limits
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["pipeline.workers"])
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self.replaced = 0
+        for _ in range(self.size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        w = _Worker(self._ctx, self.limits.memory_mb)
+        with self._lock:
+            self._all.append(w)
+        self._idle.put(w)
+
+    def _replace(self, w: _Worker) -> None:
+        w.kill()
+        with self._lock:
+            self._all.remove(w)
+            self.replaced += 1
+        self._spawn()
+
+    def run(self, target: str, *args, deadline: float | None = None):
+        """Run `module:function(*args)` in a worker; `deadline` is a `time.monotonic()` value."""
+        w = self._idle.get()
+        try:
+            w.conn.send((target, args))
+        except (BrokenPipeError, OSError):
+            self._replace(w)
+            raise StageFailure("worker_died", "a worker process was lost before the document reached it")
+        limit_mb = self.limits.memory_mb
+        while True:
+            if w.conn.poll(POLL_SECONDS):
+                try:
+                    status, *payload = w.conn.recv()
+                except (EOFError, OSError):
+                    code = w.proc.exitcode
+                    self._replace(w)
+                    raise StageFailure("worker_died", f"the worker process died (exit code {code}); "
+                                       "the document may crash the PDF library or exhaust memory")
+                self._idle.put(w)
+                if status == "ok":
+                    return payload[0]
+                raise StageFailure(payload[0], payload[1])
+            if not w.proc.is_alive():
+                code = w.proc.exitcode
+                self._replace(w)
+                raise StageFailure("worker_died", f"the worker process died (exit code {code})")
+            if deadline is not None and time.monotonic() > deadline:
+                self._replace(w)
+                raise StageFailure("timeout", f"processing took longer than the limit of {self.limits.seconds:g} s; "
+                                   "raise it with --timeout if the document is just long")
+            if limit_mb and _rss_mb(w.proc.pid) > limit_mb:
+                self._replace(w)
+                raise StageFailure("too_large", f"processing needed more than {limit_mb} MB of memory; "
+                                   "raise it with --memory-mb if the document is just large")
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for w in workers:
+            w.kill()
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
