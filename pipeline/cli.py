@@ -30,6 +30,10 @@ def run(
     inputs: list[Path] = typer.Argument(..., help="PDF files or folders (searched recursively)."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder."),
     engine: str = typer.Option("auto", help="PDF engine: auto, pdfplumber or pdfium."),
+    workers: int = typer.Option(0, help="Worker processes (0 = one per core)."),
+    timeout: float = typer.Option(300.0, help="Time limit per document, seconds."),
+    memory_mb: int = typer.Option(1536, "--memory-mb", help="Memory limit per document, MB."),
+    force: bool = typer.Option(False, help="Reprocess inputs even when the manifest says they are current."),
     progress: bool = typer.Option(True, help="Show a progress bar."),
 ) -> None:
     """Process PDFs into DIR/acts/<name>.json, mechanisms.jsonl, errors.jsonl and run.json.
@@ -61,10 +65,12 @@ def run(
 
         set_progress(on_doc)
         try:
-            info = run_flow([str(p) for p in inputs], out=str(out), engine=engine)
+            info = run_flow([str(p) for p in inputs], out=str(out), engine=engine, workers=workers,
+                            timeout=timeout, memory_mb=memory_mb, force=force)
         finally:
             set_progress(None)
-    console.print(f"{info.processed} processed, {info.failed} failed, {info.mechanisms} mechanisms, "
+    console.print(f"{info.processed} processed, {info.skipped} unchanged, {info.failed} failed, "
+                  f"{info.mechanisms} mechanisms, "
                   f"{info.pages} pages in {info.seconds:.1f} s → {out}")
     if info.failed:
         for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines():

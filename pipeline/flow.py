@@ -14,6 +14,7 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.records import DocumentText, Mechanism
@@ -21,6 +22,7 @@ from extractors.records import DocumentText, Mechanism
 from . import process
 from .models import ActDocument, ErrorRow, MechanismRow, RunInfo, StageTimes
 from .outputs import atomic_write_text, write_jsonl, write_model
+from .manifest import Manifest
 from .workers import Limits, StageFailure, WorkerPool, call
 
 # The CLI registers a callback here to draw its progress bar; flows take only serializable parameters.
@@ -38,6 +40,7 @@ def _notify(name: str, status: str) -> None:
         cb(name, status)
 
 
+MANIFEST_NAME = "manifest.sqlite"
 _NLP = None
 _POOL: WorkerPool | None = None
 
@@ -120,12 +123,13 @@ class DocResult:
     times: dict[str, float] = field(default_factory=dict)
 
 
-def output_name(path: Path, sha: str, taken: set[str]) -> str:
+def output_name(path: Path, sha: str, taken: dict[str, str], key: str) -> str:
     """`<stem>.json`, or `<stem>-<hash8>.json` when another input already has that stem."""
-    name = f"{path.stem}.json"
-    if name in taken:
-        name = f"{path.stem}-{sha[:8]}.json"
-    taken.add(name)
+    name, n = f"{path.stem}.json", 1
+    while taken.get(name, key) != key:
+        name = f"{path.stem}-{sha[:8]}.json" if n == 1 else f"{path.stem}-{sha[:8]}-{n}.json"
+        n += 1
+    taken[name] = key
     return name
 
 
@@ -194,7 +198,7 @@ def default_workers() -> int:
 
 @flow(name="clusterlex", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=16))
 def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", workers: int = 0,
-             timeout: float = 300.0, memory_mb: int = 1536) -> RunInfo:
+             timeout: float = 300.0, memory_mb: int = 1536, force: bool = False) -> RunInfo:
     """Process every PDF under `inputs` into `out`: acts/*.json, mechanisms.jsonl, errors.jsonl, run.json.
 
     `workers` supervised processes (0 = one per core) each run one document stage at a time under
@@ -206,11 +210,15 @@ def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", work
     run_id = uuid.uuid4().hex
     out_dir = Path(out)
     (out_dir / "acts").mkdir(parents=True, exist_ok=True)
+    version = process.pipeline_version()
+    manifest = Manifest(out_dir / MANIFEST_NAME)
     paths = discover_inputs(inputs)
-    taken: set[str] = set()
+    taken = manifest.outputs_taken()
     results: list[DocResult] = []
     jobs = []
+    skipped = 0
     for path in paths:
+        key = str(path.absolute())
         try:
             sha = process.sha256_file(path)
         except OSError as exc:
@@ -218,16 +226,32 @@ def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", work
                 file=str(path), reason="missing" if isinstance(exc, FileNotFoundError) else "unreadable",
                 message=f"cannot read the file: {exc.strerror or exc}", stage="read", run_id=run_id)))
             continue
-        jobs.append((str(path), str(out_dir / "acts" / output_name(path, sha, taken)), sha))
+        if not force and manifest.is_current(key, sha, version, out_dir):
+            skipped += 1
+            continue
+        prior = manifest.get(key)
+        name = prior.output if prior and prior.output else output_name(path, sha, taken, key)
+        jobs.append((key, str(path), str(out_dir / "acts" / name), sha))
     n = workers or default_workers()
     _POOL = WorkerPool(min(n, max(1, len(jobs))), Limits(seconds=timeout, memory_mb=memory_mb)) if jobs else None
     try:
-        futures = [process_document.submit(p, t, sha, run_id, engine, timeout) for p, t, sha in jobs]
-        results.extend(f.result() for f in futures)
+        futures = {process_document.submit(p, t, sha, run_id, engine, timeout): (key, t, sha)
+                   for key, p, t, sha in jobs}
+        for fut in as_completed(list(futures)):
+            key, target, sha = futures[fut]
+            res = fut.result()
+            results.append(res)
+            manifest.record(key, sha, version, Path(target).name if res.error is None else None,
+                            "ok" if res.error is None else "failed", res.error.reason if res.error else None,
+                            res.pages, res.mechanisms)
     finally:
         if _POOL is not None:
             _POOL.close()
         _POOL = None
+    current = {str(p.absolute()) for p in paths}
+    missing = [p for p in manifest.known_paths() if p not in current and not Path(p).exists()]
+    manifest.close()
+    results.sort(key=lambda r: r.file)
     errors = [r.error for r in results if r.error is not None]
     write_jsonl(out_dir / "errors.jsonl", errors)
     mechanisms = rebuild_mechanisms(out_dir)
@@ -236,7 +260,8 @@ def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", work
     info = RunInfo(run_id=run_id, pipeline_version=process.pipeline_version(),
                    started_at=started.isoformat(timespec="seconds"),
                    finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   inputs=len(paths), processed=sum(r.error is None for r in results), failed=len(errors),
+                   inputs=len(paths), processed=sum(r.error is None for r in results), skipped=skipped,
+                   failed=len(errors), missing=missing,
                    pages=sum(r.pages for r in results), clauses=sum(r.clauses for r in results),
                    mechanisms=mechanisms, seconds=round(time.perf_counter() - t0, 3), stage_seconds=times,
                    versions=library_versions())

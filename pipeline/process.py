@@ -1,6 +1,7 @@
 """One document through every stage, as plain functions the flow wraps in tasks."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,11 +14,22 @@ from .models import (Act, ActDocument, AmountOut, CategoryOut, ClauseOut, Deadli
                      PipelineInfo, ReferenceOut, Source, TableOut, ThresholdOut)
 
 
+@functools.cache
 def pipeline_version() -> str:
+    """Package version plus a digest of the code and data that shape results: a rule change reprocesses."""
     try:
-        return metadata.version("clusterlex")
+        base = metadata.version("clusterlex")
     except metadata.PackageNotFoundError:
-        return "0+unknown"
+        base = "0"
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder, patterns in ((root / "extractors", ("**/*.py", "data/**/*")),
+                             (root / "pipeline", ("ingest.py", "text.py", "ocr.py", "process.py", "data/*"))):
+        files = sorted({f for pat in patterns for f in folder.glob(pat) if f.is_file() and "__pycache__" not in f.parts})
+        for f in files:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return f"{base}+{h.hexdigest()[:10]}"
 
 
 def sha256_file(path: Path) -> str:
