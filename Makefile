@@ -40,3 +40,6 @@ schema: venv
 
 clean:
 	rm -rf $(VENV) $(OUT)/acts $(OUT)/*.jsonl $(OUT)/run.json
+
+bench: system venv
+	$(BIN)/python -m pipeline.bench

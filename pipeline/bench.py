@@ -1,0 +1,205 @@
+"""`make bench`: pages per second of pdftotext, bare pdfplumber and clusterlex end to end, with peak memory.
+
+Not a test: it prints figures and writes them as JSON for tracking (outputs/bench/bench.json).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                    kids.append(int(d.name))
+            except (OSError, ValueError):
+                continue
+    return kids
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, MB."""
+    total, stack, seen = 0.0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+        except (OSError, ValueError, IndexError):
+            continue
+        stack.extend(_children(p))
+    return total
+
+
+class PeakRSS:
+    """Samples the resident memory of a process tree in a thread; `peak` in MB."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        self.pid, self.every, self.peak = pid, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss_mb(self.pid))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> "PeakRSS":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def is_text_layer(path: Path) -> bool:
+    out = subprocess.run(["pdftotext", "-l", "3", str(path), "-"], capture_output=True, text=True).stdout
+    return sum(ch.isalpha() for ch in out) > 200
+
+
+def build_corpus(target: Path, min_pages: int) -> list[Path]:
+    """Real text-layer PDFs plus the rendered acts, repeated under new names until `min_pages` is reached."""
+    target.mkdir(parents=True, exist_ok=True)
+    real = [p for p in sorted((ROOT.parent / "shared" / "realpdfs").glob("*.pdf")) if is_text_layer(p)]
+    if not real:
+        real = sorted((ROOT / "corpora" / "real").glob("*.pdf"))
+    rendered = sorted(p for sub in ("devset", "own") for p in (ROOT / "corpora" / sub).glob("*.pdf"))
+    files: list[Path] = []
+    for p in real:
+        files.append(_place(p, target / p.name))
+    pages = sum(page_count(p) for p in files)
+    copy = 0
+    while pages < min_pages and rendered:
+        copy += 1
+        for p in rendered:
+            files.append(_place(p, target / f"{p.stem}-copy{copy}.pdf"))
+            pages += page_count(p)
+    return files
+
+
+def _place(src: Path, dst: Path) -> Path:
+    if not dst.exists():
+        shutil.copyfile(src, dst)
+    return dst
+
+
+def time_pdftotext(files: list[Path]) -> float:
+    t = time.perf_counter()
+    for f in files:
+        subprocess.run(["pdftotext", "-q", str(f), "/dev/null"], check=False)
+    return time.perf_counter() - t
+
+
+def _pdfplumber_all(paths: list[str]) -> None:
+    import pdfplumber
+
+    for f in paths:
+        with pdfplumber.open(f) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+
+
+def time_pdfplumber(files: list[Path]) -> tuple[float, float]:
+    """Bare single-process pdfplumber `extract_text` in a child process: seconds and its peak RSS."""
+    code = ("import sys; from pipeline.bench import _pdfplumber_all; _pdfplumber_all(sys.argv[1:])")
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *map(str, files)], cwd=ROOT)
+    with PeakRSS(proc.pid) as rss:
+        proc.wait()
+    return time.perf_counter() - t, rss.peak
+
+
+def time_clusterlex(corpus: Path, out: Path, workers: int) -> tuple[float, float, dict]:
+    """`clusterlex run` as a user runs it: seconds, peak RSS of the whole process tree, and run.json."""
+    exe = shutil.which("clusterlex", path=str(Path(sys.executable).parent)) or "clusterlex"
+    t = time.perf_counter()
+    proc = subprocess.Popen([exe, "run", str(corpus), "--out", str(out), "--no-progress",
+                             "--workers", str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    with PeakRSS(proc.pid) as rss:
+        proc.wait()
+    seconds = time.perf_counter() - t
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    return seconds, rss.peak, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench")
+    ap.add_argument("--min-pages", type=int, default=600)
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--skip-pdfplumber", action="store_true", help="reuse the last measured pdfplumber figure")
+    args = ap.parse_args(argv)
+    corpus = args.out / "corpus"
+    files = build_corpus(corpus, args.min_pages)
+    pages = sum(page_count(f) for f in files)
+    print(f"corpus: {len(files)} PDFs, {pages} pages ({corpus})")
+
+    results: dict = {"files": len(files), "pages": pages, "cores": os.cpu_count()}
+    t = time_pdftotext(files)
+    results["pdftotext"] = {"seconds": round(t, 2), "pages_per_s": round(pages / t, 1)}
+    print(f"pdftotext:              {t:8.2f} s  {pages / t:8.1f} pages/s")
+
+    previous = args.out / "bench.json"
+    if args.skip_pdfplumber and previous.exists():
+        results["pdfplumber"] = json.loads(previous.read_text())["pdfplumber"]
+    else:
+        t, rss = time_pdfplumber(files)
+        results["pdfplumber"] = {"seconds": round(t, 2), "pages_per_s": round(pages / t, 1), "peak_rss_mb": round(rss)}
+    pp = results["pdfplumber"]
+    print(f"pdfplumber extract_text:{pp['seconds']:8.2f} s  {pp['pages_per_s']:8.1f} pages/s  (one process)")
+
+    run_out = args.out / "run"
+    shutil.rmtree(run_out, ignore_errors=True)
+    first, rss1, run1 = time_clusterlex(corpus, run_out, args.workers)
+    again, rss2, run2 = time_clusterlex(corpus, run_out, args.workers)
+    stages = run1["stage_seconds"]
+    total_stage = sum(stages.values()) or 1.0
+    results["clusterlex_first"] = {"seconds": round(first, 2), "pages_per_s": round(pages / first, 1),
+                                   "peak_rss_mb": round(rss1), "processed": run1["processed"],
+                                   "failed": run1["failed"],
+                                   "stage_share": {k: round(v / total_stage, 3) for k, v in stages.items()}}
+    results["clusterlex_rerun"] = {"seconds": round(again, 2), "peak_rss_mb": round(rss2),
+                                   "skipped": run2["skipped"], "processed": run2["processed"]}
+    results["ratio_vs_pdfplumber"] = round((pages / first) / pp["pages_per_s"], 2)
+    results["rerun_share_of_first"] = round(again / first, 3)
+    print(f"clusterlex first run:   {first:8.2f} s  {pages / first:8.1f} pages/s  peak RSS {rss1:.0f} MB "
+          f"({run1['processed']} processed, {run1['failed']} failed)")
+    print("  stage shares (worker time): " + ", ".join(f"{k} {v / total_stage:.0%}" for k, v in stages.items()))
+    print(f"clusterlex re-run:      {again:8.2f} s  ({run2['skipped']} unchanged skipped, peak RSS {rss2:.0f} MB)")
+    print(f"ratio clusterlex / pdfplumber pages per second: {results['ratio_vs_pdfplumber']:.2f}")
+    print(f"re-run time / first run time: {results['rerun_share_of_first']:.3f}")
+    previous.parent.mkdir(parents=True, exist_ok=True)
+    previous.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written: {previous}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
