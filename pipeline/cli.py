@@ -34,6 +34,8 @@ def run(
     timeout: float = typer.Option(300.0, help="Time limit per document, seconds."),
     memory_mb: int = typer.Option(1536, "--memory-mb", help="Memory limit per document, MB."),
     force: bool = typer.Option(False, help="Reprocess inputs even when the manifest says they are current."),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address",
+                                               help="Run the document tasks on this Dask cluster (tcp://host:port)."),
     progress: bool = typer.Option(True, help="Show a progress bar."),
 ) -> None:
     """Process PDFs into DIR/acts/<name>.json, mechanisms.jsonl, errors.jsonl and run.json.
@@ -66,7 +68,8 @@ def run(
         set_progress(on_doc)
         try:
             info = run_flow([str(p) for p in inputs], out=str(out), engine=engine, workers=workers,
-                            timeout=timeout, memory_mb=memory_mb, force=force)
+                            timeout=timeout, memory_mb=memory_mb, force=force,
+                            dask_address=dask_address)
         finally:
             set_progress(None)
     console.print(f"{info.processed} processed, {info.skipped} unchanged, {info.failed} failed, "
@@ -145,6 +148,40 @@ def evaluate(
                               markup=False)
                 else:
                     out.print(f"  {e['kind']} {e['type']}/{e.get('subject')}: {e['text'][:200]}", markup=False)
+
+
+@app.command()
+def serve(
+    inbox: Path = typer.Option(..., "--inbox", help="Folder watched for newly published acts (PDF)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Output folder."),
+    cron: str = typer.Option("0 3 * * *", "--cron", help="Schedule, cron syntax."),
+    workers: int = typer.Option(0, help="Worker processes per run (0 = one per core)."),
+    start_server: bool = typer.Option(True, help="Start a local Prefect server when PREFECT_API_URL is not set."),
+) -> None:
+    """Serve the batch flow as a Prefect deployment that runs on a schedule (blocks; Ctrl-C stops it).
+
+    Example: clusterlex serve --inbox /data/inbox --out /data/clusterlex --cron "0 3 * * *"
+
+    Scheduling needs a real Prefect server: the one at PREFECT_API_URL, or a local one started here
+    on a loopback port (its database under OUT/.prefect).
+    """
+    _quiet_prefect()
+    from .serve import local_server, serve as serve_flow
+
+    if not inbox.is_dir():
+        console.print(f"[red]error:[/red] the inbox {inbox} is not a folder")
+        raise typer.Exit(2)
+    if os.environ.get("PREFECT_API_URL"):
+        serve_flow(inbox, out, cron, workers)
+        return
+    if not start_server:
+        console.print("[red]error:[/red] scheduling needs a Prefect server: set PREFECT_API_URL, "
+                      "or drop --no-start-server to start a local one")
+        raise typer.Exit(2)
+    with local_server(out.resolve() / ".prefect") as url:
+        os.environ["PREFECT_API_URL"] = url
+        console.print(f"Prefect server at {url}; serving on schedule {cron!r}")
+        serve_flow(inbox, out, cron, workers)
 
 
 @app.command()

@@ -197,12 +197,13 @@ def default_workers() -> int:
 
 
 @flow(name="clusterlex", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=16))
-def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", workers: int = 0,
-             timeout: float = 300.0, memory_mb: int = 1536, force: bool = False) -> RunInfo:
+def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", workers: int = 0,
+               timeout: float = 300.0, memory_mb: int = 1536, force: bool = False, distributed: bool = False) -> RunInfo:
     """Process every PDF under `inputs` into `out`: acts/*.json, mechanisms.jsonl, errors.jsonl, run.json.
 
-    `workers` supervised processes (0 = one per core) each run one document stage at a time under
-    `timeout` seconds and `memory_mb` of memory per document.
+    Locally, `workers` supervised processes (0 = one per core) each run one document stage at a time
+    under `timeout` seconds and `memory_mb` of memory per document. With `distributed`, the task runner
+    (Dask) places the document tasks and each runs its stages in its worker's own process.
     """
     global _POOL
     started = datetime.now(timezone.utc)
@@ -233,7 +234,8 @@ def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", work
         name = prior.output if prior and prior.output else output_name(path, sha, taken, key)
         jobs.append((key, str(path), str(out_dir / "acts" / name), sha))
     n = workers or default_workers()
-    _POOL = WorkerPool(min(n, max(1, len(jobs))), Limits(seconds=timeout, memory_mb=memory_mb)) if jobs else None
+    local = jobs and not distributed
+    _POOL = WorkerPool(min(n, max(1, len(jobs))), Limits(seconds=timeout, memory_mb=memory_mb)) if local else None
     try:
         futures = {process_document.submit(p, t, sha, run_id, engine, timeout): (key, t, sha)
                    for key, p, t, sha in jobs}
@@ -267,6 +269,16 @@ def run_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", work
                    versions=library_versions())
     write_model(out_dir / "run.json", info)
     return info
+
+
+def run_flow(inputs: list[str], out: str = "outputs", *, dask_address: str | None = None, **options) -> RunInfo:
+    """Run the batch flow locally, or on the Dask cluster at `dask_address` (tcp://host:port)."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=dask_address)
+        return batch_flow.with_options(task_runner=runner)(inputs, out, distributed=True, **options)
+    return batch_flow(inputs, out, **options)
 
 
 __all__ = ["run_flow", "discover_inputs", "set_progress", "get_nlp", "atomic_write_text"]
