@@ -145,6 +145,7 @@ class Amount:
     text: str
     start: int = 0  # offsets within the clause text
     end: int = 0
+    rule: str = ""  # name of the entity rule that found it (evidence)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class Threshold:
     text: str
     start: int = 0
     end: int = 0
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,9 +168,11 @@ class Deadline:
     text: str
     days: int | None = None
     working_days: bool = False
-    date: str | None = None
+    date: str | None = None  # ISO "YYYY-MM-DD", or "--MM-DD" (ISO 8601 month-day) when the year is not printed
     start: int = 0
     end: int = 0
+    months: int | None = None  # "в трехмесячный срок", "не ранее чем через 1 год" (12)
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,10 @@ class Reference:
     text: str
     type: str | None = None
     number: str | None = None
-    date: str | None = None
+    date: str | None = None  # ISO "YYYY-MM-DD"
     start: int = 0
     end: int = 0
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ class Body:
     text: str
     start: int = 0
     end: int = 0
+    rule: str = ""
 
 
 @dataclass(frozen=True)
