@@ -69,23 +69,47 @@ def _stage(target: str, *args, deadline: float | None = None):
     return call(target, args)
 
 
-def discover_inputs(inputs: list[str]) -> list[Path]:
+@dataclass(frozen=True)
+class Input:
+    """A discovered input file and the folder it was found under (None when named directly)."""
+
+    path: Path
+    root: Path | None = None
+
+    def outside_root(self) -> bool:
+        """A link found under a folder that points out of it is not read (it could expose any file)."""
+        if self.root is None:
+            return False
+        try:
+            self.path.resolve().relative_to(self.root.resolve())
+            return False
+        except ValueError:
+            return True
+
+
+def discover(inputs: list[str]) -> list[Input]:
     """PDF files named directly or found recursively under the given folders, in a stable order."""
-    found: list[Path] = []
+    found: list[Input] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() == ".pdf" and not q.is_dir()))
+            found.extend(Input(q, p) for q in sorted(p.rglob("*"))
+                         if q.suffix.lower() == ".pdf" and (q.is_symlink() or not q.is_dir()))
         else:
-            found.append(p)
+            found.append(Input(p))
     seen: set[Path] = set()
     unique = []
-    for p in found:
-        key = p.absolute()
+    for inp in found:
+        key = inp.path.absolute()
         if key not in seen:
             seen.add(key)
-            unique.append(p)
+            unique.append(inp)
     return unique
+
+
+def discover_inputs(inputs: list[str]) -> list[Path]:
+    """The paths of `discover`."""
+    return [i.path for i in discover(inputs)]
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -213,22 +237,39 @@ def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", wo
     (out_dir / "acts").mkdir(parents=True, exist_ok=True)
     version = process.pipeline_version()
     manifest = Manifest(out_dir / MANIFEST_NAME)
-    paths = discover_inputs(inputs)
+    found = discover(inputs)
+    paths = [i.path for i in found]
     taken = manifest.outputs_taken()
     results: list[DocResult] = []
     jobs = []
     skipped = 0
-    for path in paths:
+    first_by_sha: dict[str, str] = {}
+
+    def reject(path: Path, reason: str, message: str, sha: str | None = None) -> None:
+        results.append(DocResult(file=str(path), sha256=sha, error=ErrorRow(
+            file=str(path), sha256=sha, reason=reason, message=message, stage="read", run_id=run_id)))
+        _notify(str(path), "error")
+
+    for inp in found:
+        path = inp.path
         key = str(path.absolute())
+        if inp.outside_root():
+            reject(path, "outside_input", f"a link to {path.resolve()}, outside the input folder {inp.root}; "
+                   "copy the file into the folder to process it")
+            continue
         try:
             sha = process.sha256_file(path)
         except OSError as exc:
-            results.append(DocResult(file=str(path), error=ErrorRow(
-                file=str(path), reason="missing" if isinstance(exc, FileNotFoundError) else "unreadable",
-                message=f"cannot read the file: {exc.strerror or exc}", stage="read", run_id=run_id)))
+            reject(path, "missing" if isinstance(exc, FileNotFoundError) else "unreadable",
+                   f"cannot read the file: {exc.strerror or exc}")
             continue
+        if sha in first_by_sha:
+            reject(path, "duplicate", f"same content as {first_by_sha[sha]}; its results stand for both", sha)
+            continue
+        first_by_sha[sha] = str(path)
         if not force and manifest.is_current(key, sha, version, out_dir):
             skipped += 1
+            _notify(str(path), "unchanged")
             continue
         prior = manifest.get(key)
         name = prior.output if prior and prior.output else output_name(path, sha, taken, key)
