@@ -30,10 +30,10 @@ rl_config.invariant = 1  # fixed dates and ids: re-rendering gives the same byte
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"Serif": "DejaVuSerif.ttf", "Serif-Bold": "DejaVuSerif-Bold.ttf", "Sans": "DejaVuSans.ttf"}
 
-BODY_SIZE, BODY_LEADING = 12, 15.5
+BODY_SIZE, BODY_LEADING = 11.5, 14.5
 TABLE_SIZE, TABLE_LEADING = 10, 12.5
 FIRST_INDENT = 12.5 * mm
-MARGINS = {"left": 30 * mm, "right": 15 * mm, "top": 22 * mm, "bottom": 20 * mm}
+MARGINS = {"left": 27 * mm, "right": 15 * mm, "top": 20 * mm, "bottom": 18 * mm}
 
 HEADERS = {
     "RU": "Официальное опубликование правовых актов",
