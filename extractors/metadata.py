@@ -134,10 +134,10 @@ def _issuer(header: list[str], text: str, typ: str | None) -> tuple[str | None, 
             name = re.split(r"\s+от\s+\d|\s+\d", name)[0].strip()
             if name:
                 return _nominative(name), "issuer_adopted_by"
-    for pos, line in enumerate(header):  # a known name anywhere in the header
-        for rx, name in _tsv("issuers.tsv"):
-            if re.search(rx, line, re.I):
-                return name, "issuer_known_name"
+    joined = " ".join(header[:15])  # a known name anywhere in the header, the earliest one
+    found = [(m.start(), name) for rx, name in _tsv("issuers.tsv") for m in [re.search(rx, joined, re.I)] if m]
+    if found:
+        return min(found)[1], "issuer_known_name"
     for pos, line in enumerate(header):
         t = _act_type(line)
         if not t:

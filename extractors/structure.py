@@ -52,6 +52,7 @@ _BINDING_END = re.compile(
     r"стать\w*|глав\w*|раздел\w*|приложени\w*|абзац\w*)$", re.I)
 _STAMP_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\s+[а-яёіў]+\s+\d{4}|^от\s|(?:№|N)\s*_{2,}", re.I)
 _STAMP_NEXT = r"(?:к|да)\s|(?:постановлением|приказом|указом|решением|распоряжением|пастановай|загадам)\b|Постановление|Пастанова"
+_HYPHEN_END = re.compile(r"([А-ЯЁІЎа-яёіўA-Za-z]+)-$")
 _SPACED = re.compile(r"(?<!\S)(?:[А-ЯЁІЎа-яёіў] ){3,}[А-ЯЁІЎа-яёіў](?: ?:)?(?!\S)")
 
 
@@ -186,23 +187,39 @@ def _keep_hyphen(left: str, right: str) -> bool:
     return m.word_is_known(right) and (m.word_is_known(left) or left.endswith(("о", "е")))
 
 
+def _unfinished(s: str) -> bool:
+    """Does a heading line stop mid-phrase (on a comma, preposition, conjunction or adjective)?"""
+    s = s.rstrip()
+    if s.endswith((",", "-", "—", "–")) or _BINDING_END.search(s):
+        return True
+    m = _morph()
+    last = re.search(r"([А-ЯЁа-яё]+)$", s)
+    if m is None or last is None:
+        return False
+    tag = m.parse(last.group(1).lower())[0].tag
+    return tag.POS in ("ADJF", "PRTF", "PREP", "CONJ")
+
+
 def join_lines(parts: list[str]) -> str:
     """Join physical lines into one whitespace-normalized text, repairing line-end hyphenation."""
-    out = ""
+    out: list[str] = []
     for p in parts:
         p = p.strip()
         if not p:
             continue
-        m = re.search(r"([А-ЯЁІЎа-яёіўA-Za-z]+)-$", out)
-        if m and not out.endswith(" -") and p[0].isalpha():
+        m = _HYPHEN_END.search(out[-1]) if out else None
+        if out and re.search(r"\d-$", out[-1]) and p[0].islower():  # "3-\nмесячный"
+            out[-1] += p
+        elif m and p[0].isalpha():
             if p[0].isupper():
-                out += p
+                out[-1] += p
             else:
                 right = re.match(r"[а-яёіўa-z]+", p).group()
-                out = out + p if _keep_hyphen(m.group(1).lower(), right) else out[:-1] + p
+                keep = _keep_hyphen(m.group(1).lower(), right)
+                out[-1] = (out[-1] if keep else out[-1][:-1]) + p
         else:
-            out = f"{out} {p}" if out else p
-    return re.sub(r"\s+", " ", out).strip()
+            out.append(p)
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
 
 
 class _Parser:
@@ -472,7 +489,8 @@ class _Parser:
 
     def _container(self, ln: _L, kind: str, rule: str) -> str | None:
         m = patterns()[rule].match(ln.text)
-        if not m or not self._prev_closed(ln):
+        # `Статья 5.` and `Глава 2` never start a wrapped line (mid-sentence they are lower case)
+        if not m or rule not in ("article", "chapter") and not (self._prev_closed(ln) or ln.brk):
             return None
         label, rest = m.group("label"), (m.group("rest") or "").strip()
         if rule == "section_roman" and (_closed(rest) or len(rest) > 200):
@@ -577,16 +595,14 @@ class _Parser:
             self.mode = "body"
         # pop to the sibling level, or nest under the current clause
         while self.stack and self.stack[-1].mkind != mkind and not (
-                self.stack[-1].mkind == "para" and self.stack[-1].lines and
-                join_lines([x.text for x, _ in self.stack[-1].lines]).endswith(":")):
+                self.stack[-1].mkind == "para" and self.stack[-1].lines[-1][0].text.endswith(":")):
             if any(o.mkind == mkind for o in self.stack):
                 self.stack.pop()
             else:
                 break
         if self.stack and self.stack[-1].mkind == mkind:
             self.stack.pop()
-        if self.stack and self.stack[-1].mkind == "para" and not join_lines(
-                [x.text for x, _ in self.stack[-1].lines]).endswith(":"):
+        if self.stack and self.stack[-1].mkind == "para" and not self.stack[-1].lines[-1][0].text.endswith(":"):
             self.stack.pop()
         parent = self.stack[-1] if self.stack else None
         kind, comp = self._kind_comp(mkind, label, parent)
@@ -622,7 +638,8 @@ class _Parser:
         else:
             last = parts[-1]
             ok = not _closed(last) and not _closed(t) and (
-                t[:1].islower() or _upper_ratio(t) > 0.9 and _upper_ratio(last) > 0.9
+                t[:1].islower() or t[:1] in "(«\"—–-" or _upper_ratio(t) > 0.9 and _upper_ratio(last) > 0.9
+                or _unfinished(so_far)
                 or len(t) < 0.45 * self.width and len(last) > 0.75 * self.width)
         if not ok:
             self.mode = "body"
