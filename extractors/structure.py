@@ -629,9 +629,7 @@ class _Parser:
             return None
         t, parts = ln.text, self.title_parts
         so_far = join_lines(parts)
-        if self.hints:
-            ok = self._centered(ln) and not _closed(t)
-        elif self.title_kind == "annex":
+        if self.title_kind == "annex":
             ok = len(so_far) < 400 and len(parts) < 8 and not (parts and _closed(parts[-1]))
         elif not parts:  # `ГЛАВА 2` with its title on the next line
             ok = not _closed(t) and len(t) < 200
@@ -641,6 +639,9 @@ class _Parser:
                 t[:1].islower() or t[:1] in "(«\"—–-" or _upper_ratio(t) > 0.9 and _upper_ratio(last) > 0.9
                 or _unfinished(so_far)
                 or len(t) < 0.45 * self.width and len(last) > 0.75 * self.width)
+        if self.hints:  # centred or bold lines go on a title; a plain capitalized line starts the annex body
+            styled = (self._centered(ln) or ln.tl.bold) and not _closed(t)
+            ok = styled or ok and (self.title_kind != "annex" or t[:1].islower())
         if not ok:
             self.mode = "body"
             return None
