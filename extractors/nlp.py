@@ -1,0 +1,236 @@
+"""The spaCy pipeline: blank "ru" + pymorphy3 lemmas + natasha NER + our entity components.
+
+Components write spans into `doc.spans[key]` (label = record kind) and keep the parsed record of each
+span in `doc.user_data[("clusterlex", label, start_char, end_char)]`; `span._.record` reads it back.
+The full list per kind is also kept in `doc.user_data[("clusterlex", label)]`, so records whose text
+does not align with tokens are not lost. Records are plain dataclasses: such docs are not for DocBin.
+Belarusian text goes through the same pipeline (its lemmas are junk; the entity rules read surface forms).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import bodies as _bodies
+from . import entities as _ent
+from .records import Entities
+
+KEY = "clusterlex"
+LABELS = {"amounts": "AMOUNT", "thresholds": "THRESHOLD", "deadlines": "DEADLINE", "references": "REFERENCE",
+          "bodies": "BODY"}
+
+
+def _span_record(span: Span):
+    return span.doc.user_data.get((KEY, span.label_, span.start_char, span.end_char))
+
+
+if not Span.has_extension("record"):
+    Span.set_extension("record", getter=_span_record)
+if not Doc.has_extension("country"):
+    Doc.set_extension("country", default=None)
+
+
+def put_records(doc: Doc, spans_key: str, label: str, records) -> None:
+    """Store records as spans of `doc.spans[spans_key]` plus the side dict of parsed values."""
+    spans = []
+    for r in records:
+        span = doc.char_span(r.start, r.end, label=label, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+            doc.user_data[(KEY, label, span.start_char, span.end_char)] = r
+    doc.spans[spans_key] = spans
+    doc.user_data[(KEY, label)] = list(records)
+
+
+def records(doc: Doc, label: str) -> list:
+    """The records a component stored under `label` ("AMOUNT", "THRESHOLD", …), in text order."""
+    return list(doc.user_data.get((KEY, label), []))
+
+
+@lru_cache(maxsize=200_000)
+def _top_lemma(word: str) -> str | None:
+    """pymorphy3's most likely normal form of a known word, else None."""
+    from .entities import _morph
+
+    p = _morph().parse(word)[0]
+    return p.normal_form if p.is_known else None
+
+
+@Language.factory("lemma_fallback", assigns=["token.lemma"], requires=["token.lemma"])
+class LemmaFallback:
+    """Without a tagger, spaCy's pymorphy3 lemmatizer leaves a word as printed when its readings have
+    different lemmas ("шкале", "средств"); take pymorphy3's most likely reading instead."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        for t in doc:
+            if t.is_alpha and t.lemma_ == t.text:
+                lemma = _top_lemma(t.lower_)
+                if lemma:
+                    t.lemma_ = lemma
+        return doc
+
+
+@lru_cache(maxsize=1)
+def natasha_tagger():
+    """natasha's slovnet NER over the news embedding, loaded once per process (no download)."""
+    from natasha import NewsEmbedding, NewsNERTagger
+
+    return NewsNERTagger(NewsEmbedding())
+
+
+@Language.factory("natasha_ner", assigns=["doc.spans"], default_config={"spans_key": "ner"})
+class NatashaNER:
+    """natasha NER spans (ORG, LOC, PER) adapted to spaCy spans by character offsets."""
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = "ner"):
+        self.name, self.spans_key = name, spans_key
+        self.tagger = natasha_tagger()
+
+    def __call__(self, doc: Doc) -> Doc:
+        markup = self.tagger(doc.text) if doc.text.strip() else None
+        return self._adapt(doc, markup)
+
+    def pipe(self, stream, batch_size: int = 64):
+        batch: list[Doc] = []
+        for doc in stream:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._run(batch)
+                batch = []
+        yield from self._run(batch)
+
+    def _run(self, docs: list[Doc]):
+        texts = [d.text for d in docs if d.text.strip()]
+        markups = iter(self.tagger.map(texts)) if texts else iter(())
+        for d in docs:
+            yield self._adapt(d, next(markups) if d.text.strip() else None)
+
+    def _adapt(self, doc: Doc, markup) -> Doc:
+        spans = []
+        for s in (markup.spans if markup is not None else []):
+            span = doc.char_span(s.start, s.stop, label=s.type, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+class _RecordComponent:
+    """Shared shell: run one string finder and store its records as spans."""
+
+    label = ""
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str):
+        self.name, self.spans_key = name, spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        put_records(doc, self.spans_key, self.label, self.find(doc))
+        return doc
+
+    def find(self, doc: Doc) -> list:
+        raise NotImplementedError
+
+
+@Language.factory("amounts", assigns=["doc.spans"], default_config={"spans_key": "amounts"})
+class Amounts(_RecordComponent):
+    """Sums of money (`entities.find_amounts`); the act's country comes from `doc._.country`."""
+
+    label = "AMOUNT"
+
+    def find(self, doc):
+        return _ent.find_amounts(doc.text, doc._.country)
+
+
+@Language.factory("deadlines", assigns=["doc.spans"], default_config={"spans_key": "deadlines"})
+class Deadlines(_RecordComponent):
+    """Time limits for actions (`entities.find_deadlines`)."""
+
+    label = "DEADLINE"
+
+    def find(self, doc):
+        return _ent.find_deadlines(doc.text)
+
+
+@Language.factory("references", assigns=["doc.spans"], default_config={"spans_key": "references"})
+class References(_RecordComponent):
+    """Citations of other acts (`entities.find_references`)."""
+
+    label = "REFERENCE"
+
+    def find(self, doc):
+        return _ent.find_references(doc.text)
+
+
+@Language.factory("thresholds", assigns=["doc.spans"], requires=["doc.spans"],
+                  default_config={"spans_key": "thresholds"})
+class Thresholds(_RecordComponent):
+    """Quantitative conditions (`entities.find_thresholds`); numbers of amounts, deadlines and references
+    found by the components before it are not quantities."""
+
+    label = "THRESHOLD"
+
+    def find(self, doc):
+        covered = [(r.start, r.end) for label in ("DEADLINE", "REFERENCE") for r in records(doc, label)]
+        return _ent.find_thresholds(doc.text, records(doc, "AMOUNT"), covered)
+
+
+@Language.factory("bodies", assigns=["doc.spans"], requires=["doc.spans"], default_config={"spans_key": "bodies"})
+class Bodies(_RecordComponent):
+    """Organizations named in the text, normalized to the nominative (`bodies.find_bodies`)."""
+
+    label = "BODY"
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = "bodies"):
+        super().__init__(nlp, name, spans_key=spans_key)
+        self.matcher = _bodies.body_matcher(nlp.vocab)
+
+    def find(self, doc):
+        return _bodies.find_bodies(doc, self.matcher)
+
+
+def build_nlp() -> Language:
+    """A fresh pipeline: tokenizer, pymorphy3 lemmatizer, NER and the entity components, in order."""
+    nlp = spacy.blank("ru")
+    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.add_pipe("lemma_fallback")
+    for name in ("natasha_ner", "amounts", "deadlines", "references", "thresholds", "bodies"):
+        nlp.add_pipe(name)
+    nlp.initialize()
+    return nlp
+
+
+_NLP: Language | None = None
+
+
+def get_nlp() -> Language:
+    """The pipeline of this process, built on first use and reused for every document."""
+    global _NLP
+    if _NLP is None:
+        _NLP = build_nlp()
+    return _NLP
+
+
+def lemmas(doc: Doc) -> list[str]:
+    """Lower-case lemmas of the tokens (ё → е), for mechanism rules."""
+    return [(t.lemma_ or t.text).lower().replace("ё", "е") for t in doc]
+
+
+def doc_entities(doc: Doc, country: str | None = None) -> Entities:
+    """Our records from a processed doc; bare rubles are settled for `country` (or `doc._.country`)."""
+    country = country or doc._.country
+    return Entities(
+        amounts=tuple(_ent.with_country(a, country) for a in records(doc, "AMOUNT")),
+        thresholds=tuple(records(doc, "THRESHOLD")),
+        deadlines=tuple(records(doc, "DEADLINE")),
+        references=tuple(records(doc, "REFERENCE")),
+        bodies=tuple(records(doc, "BODY")),
+    )
+
+
+__all__ = ["build_nlp", "get_nlp", "lemmas", "doc_entities", "records", "natasha_tagger", "put_records"]

@@ -1,0 +1,72 @@
+"""The spaCy pipeline: components, spans with their records, reuse and the clause-level API."""
+import pytest
+
+from extractors.entities import extract_entities
+from extractors.nlp import build_nlp, doc_entities, get_nlp, lemmas
+from extractors.records import Amount, Entities, Threshold
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return get_nlp()
+
+
+def test_nlp_pipeline_components_in_order(nlp):
+    assert nlp.pipe_names == ["lemmatizer", "lemma_fallback", "natasha_ner", "amounts", "deadlines",
+                              "references", "thresholds", "bodies"]
+
+
+def test_nlp_get_nlp_is_built_once():
+    assert get_nlp() is get_nlp()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Субсидии предоставляются Министерством", ["субсидия", "предоставляться", "министерство"]),
+    ("по шкале средств гранта", ["по", "шкала", "средство", "грант"]),
+])
+def test_nlp_lemmas(nlp, text, expected):
+    assert lemmas(nlp(text)) == expected
+
+
+def test_nlp_natasha_spans_are_spacy_spans(nlp):
+    doc = nlp("Приказ Министерства промышленности и торговли Российской Федерации.")
+    assert [(s.text, s.label_) for s in doc.spans["ner"]] == [
+        ("Министерства промышленности и торговли", "ORG"), ("Российской Федерации", "LOC")]
+
+
+@pytest.mark.parametrize("key, label, text, record_type", [
+    ("amounts", "AMOUNT", "не более 300 млн рублей", Amount),
+    ("thresholds", "THRESHOLD", "не менее 10 участников", Threshold),
+])
+def test_nlp_spans_carry_their_record(nlp, key, label, text, record_type):
+    doc = nlp(text)
+    (span,) = doc.spans[key]
+    assert span.label_ == label and isinstance(span._.record, record_type)
+
+
+def test_nlp_thresholds_skip_numbers_of_deadlines_and_references(nlp):
+    doc = nlp("в течение не более 30 рабочих дней по постановлению от 5 июня 2008 г. № 437 и не менее 5 участников")
+    assert [(t.comparator, t.value) for t in doc_entities(doc).thresholds] == [(">=", 5)]
+
+
+@pytest.mark.parametrize("country, currency", [("RU", "RUB"), ("BY", "BYN")])
+def test_nlp_extract_entities_settles_rubles_by_country(country, currency):
+    e = extract_entities("Грант не может превышать 50 000 рублей.", country=country)
+    assert isinstance(e, Entities) and [(a.value, a.currency) for a in e.amounts] == [(50_000, currency)]
+
+
+def test_nlp_extract_entities_reuses_a_piped_doc(nlp):
+    texts = ["Грант до 20 тыс. рублей.", "не менее 7 участников"]
+    docs = list(nlp.pipe(texts))
+    e = extract_entities(texts[0], nlp=nlp, country="BY", doc=docs[0])
+    assert [(a.value, a.currency) for a in e.amounts] == [(20_000, "BYN")]
+    assert doc_entities(docs[1]).thresholds == extract_entities(texts[1]).thresholds
+
+
+def test_nlp_pipe_equals_single_calls(nlp):
+    texts = ["Министерством экономики Республики Беларусь", "", "не менее 5 лет"]
+    assert [doc_entities(d) for d in nlp.pipe(texts)] == [doc_entities(nlp(t)) for t in texts]
+
+
+def test_nlp_build_nlp_gives_a_fresh_pipeline():
+    assert build_nlp() is not get_nlp()
