@@ -134,11 +134,22 @@ def _upper_ratio(s: str) -> float:
     return sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 4 else 0.0
 
 
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_UNSUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _num(seg: str) -> tuple[int, int]:
+    """A number segment with its superscript insert index: "12" -> (12, 0), "12¹" -> (12, 1)."""
+    base = "".join(c for c in seg if c.isdigit() and c.isascii())
+    sup = seg[len(base):].translate(_UNSUP)
+    return int(base), int(sup) if sup else 0
+
+
 def _order(mkind: str, label: str) -> tuple:
     """A sortable key for a label within its list."""
     if mkind == "letter":
         return (_ALPHABET.find(label),)
-    return tuple(int(x) for x in label.split("."))
+    return tuple(_num(x) for x in label.split("."))
 
 
 def _is_next(mkind: str, last: str, label: str) -> bool:
@@ -146,7 +157,22 @@ def _is_next(mkind: str, last: str, label: str) -> bool:
         return any(last in seq and seq.index(last) + 1 < len(seq) and seq[seq.index(last) + 1] == label
                    for seq in (_RU_LETTERS, _BE_LETTERS))
     a, b = last.split("."), label.split(".")
-    return a[:-1] == b[:-1] and int(b[-1]) == int(a[-1]) + 1
+    if a[:-1] != b[:-1]:
+        return False
+    (na, sa), (nb, sb) = _num(a[-1]), _num(b[-1])
+    return (nb == na + 1 and sb == 0) or (nb == na and sb == sa + 1)
+
+
+def _superscript(last: str | None, label: str) -> str:
+    """Consolidated texts insert points 12¹, 12² after 12; flattened text shows them as "121", "122"."""
+    if not last or not label.isdigit():
+        return label
+    base = str(_num(last.split(".")[-1])[0]) if "." not in last else ""
+    rest = label[len(base):]
+    if base and label.startswith(base) and rest and rest[0] != "0" and int(rest) <= 20 \
+            and _is_next("point", last, base + rest.translate(_SUP)):
+        return base + rest.translate(_SUP)
+    return label
 
 
 def _is_first(mkind: str, label: str) -> bool:
@@ -154,7 +180,8 @@ def _is_first(mkind: str, label: str) -> bool:
 
 
 def _translit(label: str) -> str:
-    return "".join(_TRANSLIT.get(c, c) for c in label.lower())
+    out = "".join(_TRANSLIT.get(c, c) for c in label.lower())
+    return re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "-" + m.group().translate(_UNSUP), out)
 
 
 def _title_case(s: str) -> str:
@@ -573,6 +600,11 @@ class _Parser:
         if not mk or self.mode == "annex_head":
             return None
         mkind, label, rest, cut = mk
+        if mkind in ("point", "item"):
+            prev_label = next((o.label for o in reversed(self.stack) if o.mkind == mkind),
+                              self.last_label.get(mkind))
+            if not (prev_label and _is_next(mkind, prev_label, label)):
+                label = _superscript(prev_label, label)
         cont = self._continuity(mkind, label)
         closed = self._prev_closed(ln)
         rule = ""
@@ -614,9 +646,10 @@ class _Parser:
     def _kind_comp(self, mkind: str, label: str, parent: _Open | None) -> tuple[str, str]:
         in_article = self.ctx.article is not None
         if mkind == "point":
+            label = _translit(label)
             return ("part" if in_article else "point"), (f"p{label}" if in_article or not self.ctx.annex else label)
         if mkind == "item":
-            return "item", f"i{label}"
+            return "item", f"i{_translit(label)}"
         if mkind == "letter":
             return "subpoint", _translit(label)
         head = label.rsplit(".", 1)
