@@ -227,6 +227,13 @@ def _unfinished(s: str) -> bool:
     return tag.POS in ("ADJF", "PRTF", "PREP", "CONJ")
 
 
+def _has_verb(s: str) -> bool:
+    """Headings name things; a verb ("Рекомендовать органам ...") means a point's text."""
+    m = _morph()
+    return m is not None and any(m.parse(w.lower())[0].tag.POS in ("VERB", "INFN")
+                                 for w in re.findall(r"[А-ЯЁа-яё]+", s))
+
+
 def join_lines(parts: list[str]) -> str:
     """Join physical lines into one whitespace-normalized text, repairing line-end hyphenation."""
     out: list[str] = []
@@ -548,20 +555,32 @@ class _Parser:
         return self._container(ln, "section", "section_word") or self._container(ln, "section", "section_roman")
 
     def r_numbered_heading(self, ln: _L) -> str | None:
-        """`1. ОБЩИЕ ПОЛОЖЕНИЯ`: an all-caps numbered line is a section heading, not a point."""
-        m = patterns()["point"].match(ln.text)
-        if not m:
+        """`1. ОБЩИЕ ПОЛОЖЕНИЯ`, or a short unpunctuated `2. Цели и задачи` over text: a section heading."""
+        p = patterns()
+        m = p["point"].match(ln.text) or p["dotted"].match(ln.text)
+        if not m or not self._prev_closed(ln):
             return None
-        rest = m.group("rest")
-        if _upper_ratio(rest) < 0.9 or _closed(rest) or not self._prev_closed(ln):
+        label, rest = m.group("label"), (m.group("rest") or "").strip()
+        if not rest[:1].isupper() or _closed(rest):
             return None
+        if _upper_ratio(rest) < 0.9:
+            nxt = self._next_text()
+            styled = self.hints and (ln.tl.bold or self._centered(ln))
+            short = len(rest.split()) <= 10 and (len(ln.text) < 0.7 * self.width or styled) and not _has_verb(rest)
+            over_text = nxt[:1].isupper() and not self._marker(nxt) and not self._structural_text(nxt)
+            if not (short and (re.match(rf"{re.escape(label)}\.1\.?\s", nxt) or over_text)):
+                return None
         self._flush_title()
         self._close_all()
-        label = m.group("label")
         self.ctx.section, self.ctx.chapter, self.ctx.article = (f"s{label}", label, ""), None, None
         self.last_label = {}
         self._start_title("section", rest)
         return "section"
+
+    def _structural_text(self, t: str) -> bool:
+        p = patterns()
+        return any(p[k].match(t) for k in ("article", "chapter", "section_word", "section_roman", "annex_approved",
+                                           "annex_appendix"))
 
     @staticmethod
     def _marker(t: str) -> tuple[str, str, str, int] | None:
