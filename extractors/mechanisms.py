@@ -1,0 +1,739 @@
+"""Mechanisms (SPEC §4): which instrument a clause establishes and whom it concerns, by ordered named rules.
+
+A clause passes a "not a mechanism" gate first, then its type is scored from lemma lexicons
+(`data/lexicons/mech_*.txt`), a second mechanism of another type is looked for in its other parts,
+and each hit gets a subject from the entity lexicons (`subj_*.txt`) and the subject rules
+(`subj_rules.txt`). Every decision names the rule that made it and the words that fired.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["ClauseView", "MechanismHit", "detect_mechanisms", "explain", "GATE_RULES", "Lexicon", "Tok",
+           "load_lexicon", "tokenize", "find_mentions", "pick_subject"]
+
+TYPE_FILES = {"GRANT": "mech_grant", "INCENTIVE": "mech_incentive", "REQUIREMENT": "mech_requirement",
+              "SELECTION": "mech_selection", "COORDINATION": "mech_coordination", "MONITORING": "mech_monitoring"}
+MIN_SCORE = 2.0  # below this a clause establishes nothing we can name
+LEAD_WEIGHT = 1.0  # a sub-point is read together with its lead-in, which frames it
+HEADING_WEIGHT = 0.5
+SECOND_MIN = 2.0
+# A clause yields two mechanisms only for these pairs (NOTES "Two mechanisms in one clause").
+SECOND_PAIRS = {
+    ("GRANT", "REQUIREMENT"): ("grant_plus_condition", "condition", True),
+    ("REQUIREMENT", "GRANT"): ("requirement_plus_grant", "grant_substance", True),
+    ("REQUIREMENT", "MONITORING"): ("requirement_plus_reporting", "report", True),
+    ("COORDINATION", "SELECTION"): ("council_approves_list", "list_keeping", False),
+    ("SELECTION", "COORDINATION"): ("register_keeper_coordinates", "coordinating", False),
+}  # (primary, secondary) -> (rule, guard section in mech_second.txt, needs a separate part)
+
+
+@dataclass(frozen=True)
+class ClauseView:
+    """A clause as the mechanism rules see it: its own text in the context of its lead-in and headings."""
+
+    text: str  # clause text, marker removed, without the parent's lead-in
+    lead_in: str | None  # the parent's lead-in text for sub-points / items, else None
+    headings: tuple[str, ...]  # section / article / annex titles above it, outermost first
+    is_lead_in: bool  # the text ends with ':' and sub-points follow
+    language: str  # "ru" | "be"
+    kind: str = "point"  # point | subpoint | item | part | preamble | paragraph
+
+
+@dataclass(frozen=True)
+class MechanismHit:
+    """One mechanism found in a clause, with the rule and the words that decided it."""
+
+    type: str
+    subject: str
+    confidence: float
+    rule: str
+    triggers: tuple[str, ...]
+    part: str = ""  # the part of the clause the hit rests on ("" = the whole clause); categories read it
+
+
+# --- lexicons: lemma / stem patterns from data files ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Tok:
+    """A word of a clause: surface form, lemma, character span, and whether punctuation precedes it."""
+
+    text: str
+    lower: str
+    lemma: str
+    start: int
+    end: int
+    punct_before: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon line: word patterns (`word`, `stem*`), gaps (`...`/`...N` any words, `~` adjectives only),
+    anchored by `^`."""
+
+    text: str
+    parts: tuple[tuple[str, object], ...]
+    weight: float = 1.0
+    anchored: bool = False
+
+
+def _norm(s: str) -> str:
+    return s.lower().replace("ё", "е").replace("’", "'")
+
+
+def _parse_term(line: str) -> Term:
+    weight = 1.0
+    if " = " in line:
+        line, w = line.rsplit(" = ", 1)
+        weight = float(w)
+    line = _norm(line.strip())
+    anchored = line.startswith("^")
+    parts: list[tuple[str, object]] = []
+    for piece in line.lstrip("^ ").split():
+        if piece.startswith("..."):
+            parts.append(("gap", int(piece[3:] or 5)))
+        elif piece == "~":
+            parts.append(("adj", 3))
+        elif piece.endswith("*"):
+            parts.append(("stem", piece[:-1]))
+        else:
+            parts.append(("word", piece))
+    return Term(line.lstrip("^ "), tuple(parts), weight, anchored)
+
+
+def _tok_ok(part: tuple[str, object], tok: Tok) -> bool:
+    kind, value = part
+    if kind == "stem":
+        return tok.lower.startswith(value) or tok.lemma.startswith(value)  # type: ignore[arg-type]
+    return tok.lower == value or tok.lemma == value
+
+
+def _match_at(parts, toks: list[Tok], k: int) -> int | None:
+    """End index (exclusive) of `parts` matched from token k, or None."""
+    if not parts:
+        return k
+    head, rest = parts[0], parts[1:]
+    if head[0] in ("gap", "adj"):
+        for skip in range(head[1] + 1):
+            if skip and head[0] == "adj" and (k + skip > len(toks) or not _is_adjective(toks[k + skip - 1])):
+                return None
+            end = _match_at(rest, toks, k + skip)
+            if end is not None:
+                return end
+        return None
+    if k < len(toks) and _tok_ok(head, toks[k]):
+        return _match_at(rest, toks, k + 1)
+    return None
+
+
+class Lexicon:
+    """Sections of weighted terms read from `data/lexicons/<name>.txt` (`[section]` lines open a section)."""
+
+    def __init__(self, name: str, sections: dict[str, tuple[Term, ...]]):
+        self.name = name
+        self.sections = sections
+
+    def find(self, toks: list[Tok], section: str = "") -> list[tuple[Term, int, int]]:
+        """Each term's first match as (term, first token, end token), in lexicon order."""
+        out = []
+        for term in self.sections.get(section, ()):
+            starts = [0] if term.anchored else range(len(toks))
+            for k in starts:
+                end = _match_at(term.parts, toks, k)
+                if end is not None and end > k:
+                    out.append((term, k, end))
+                    break
+        return out
+
+    def find_all(self, toks: list[Tok], section: str = "") -> list[tuple[Term, int, int]]:
+        """Every match of every term, not only the first."""
+        out = []
+        for term in self.sections.get(section, ()):
+            for k in ([0] if term.anchored else range(len(toks))):
+                end = _match_at(term.parts, toks, k)
+                if end is not None and end > k:
+                    out.append((term, k, end))
+        return out
+
+    def hits(self, toks: list[Tok], section: str = "") -> list[str]:
+        return [t.text for t, _, _ in self.find(toks, section)]
+
+    def score(self, toks: list[Tok], section: str = "") -> tuple[float, list[str]]:
+        found = self.find(toks, section)
+        return sum(t.weight for t, _, _ in found), [t.text for t, _, _ in found]
+
+    def phrases(self, section: str) -> list[str]:
+        return [t.text.replace("...", "").strip() for t in self.sections.get(section, ())]
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(name: str) -> Lexicon:
+    """Read `data/lexicons/<name>.txt`: one lemma, stem* or phrase per line, `#` comments, `= weight`."""
+    raw = resources.files("extractors").joinpath(f"data/lexicons/{name}.txt").read_text(encoding="utf-8")
+    sections: dict[str, list[Term]] = {"": []}
+    current = ""
+    for line in raw.splitlines():
+        line = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+            sections.setdefault(current, [])
+            continue
+        sections[current].append(_parse_term(line))
+    return Lexicon(name, {k: tuple(v) for k, v in sections.items()})
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+
+    nlp = spacy.blank("ru")
+    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.initialize()
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=50000)
+def _parses(word: str) -> tuple[tuple[str, str], ...]:
+    """(POS, case) of pymorphy3's parses of a word, most likely first."""
+    return tuple((str(p.tag.POS or ""), str(p.tag.case or "")) for p in _morph().parse(word))
+
+
+_BE_ADJ_ENDINGS = ("ага", "ых", "ых", "ай", "ым", "ыя", "ая", "ае", "ую", "ія", "ага", "ыі", "іх", "ім", "ой")
+
+
+def _is_adjective(tok: Tok) -> bool:
+    """An adjective or participle (Russian by pymorphy3, Belarusian by its endings)."""
+    parses = _parses(tok.lower)
+    if parses and parses[0][0] in ("ADJF", "PRTF", "NUMR"):
+        return True
+    return any(ch in tok.lower for ch in "іў") and tok.lower.endswith(_BE_ADJ_ENDINGS)
+
+
+def _adapt(doc) -> tuple[Tok, ...]:
+    out: list[Tok] = []
+    punct = False
+    for t in doc:
+        if not any(ch.isalnum() for ch in t.text):
+            punct = True
+            continue
+        lower = _norm(t.text)
+        out.append(Tok(t.text, lower, _norm(t.lemma_ or t.text), t.idx, t.idx + len(t.text), punct))
+        punct = False
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _tokenize_cached(text: str) -> tuple[Tok, ...]:
+    return _adapt(_nlp()(text))
+
+
+def tokenize(text: str, doc=None) -> list[Tok]:
+    """Words of `text` with lemmas: from `doc` when it is this text run through the pipeline, else built."""
+    if doc is not None and getattr(doc, "text", None) == text:
+        return list(_adapt(doc))
+    return list(_tokenize_cached(text))
+
+
+# --- subjects: entity mentions and the rules that choose among them -------------------------------------
+
+SUBJECT_FILES = ("subj_cluster_organization", "subj_management_company", "subj_participant", "subj_technopark",
+                 "subj_project", "subj_other", "subj_authority", "subj_cluster")
+ADDRESSEE_PREPOSITIONS = {"в", "во", "ва", "ў", "у", "с", "со", "з", "между", "при", "пры"}  # to, with, at whom
+PREPOSITIONS = {"в", "во", "ва", "ў", "у", "на", "с", "со", "з", "к", "ко", "от", "ад", "из", "при", "пры", "о",
+                "об", "аб", "для", "між", "между", "за", "по", "па", "через", "до", "да", "у"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity of cluster policy named in a text."""
+
+    code: str
+    i: int
+    j: int
+    text: str
+    prep: str = ""  # preposition right before it
+    nom: bool = False  # looks like the grammatical subject
+    dat: bool = False  # looks like an addressee (dative)
+    ins: bool = False  # instrumental: an agent of a nominalized action
+    member: bool = False  # named as a member of a body ("представители …")
+    abstract: bool = False  # owner of an abstract noun ("программа развития кластеров")
+
+
+def _case_flags(toks: list[Tok], i: int, j: int) -> tuple[bool, bool, bool]:
+    head = next((k for k in range(i, j) if _parses(toks[k].lower)[:1] and _parses(toks[k].lower)[0][0] == "NOUN"), i)
+    parses = _parses(toks[head].lower)
+    first = parses[0][1] if parses else ""
+    cases = {c for _, c in parses}
+    at_start = i == 0 or toks[i].punct_before
+    nom = first == "nomn" or ("nomn" in cases and at_start)
+    dat = first == "datv" or ("datv" in cases and at_start and not nom)
+    return nom, dat, first == "ablt"
+
+
+def find_mentions(toks: list[Tok]) -> list[Mention]:
+    """Non-overlapping entity mentions, longest first, in text order."""
+    found = []
+    for order, name in enumerate(SUBJECT_FILES):
+        code = name[len("subj_"):].upper()
+        for term, i, j in load_lexicon(name).find_all(toks):
+            found.append((-(j - i), order, i, j, code))
+    taken: set[int] = set()
+    chosen = []
+    for _, _, i, j, code in sorted(found):
+        if taken & set(range(i, j)):
+            continue
+        taken |= set(range(i, j))
+        chosen.append((i, j, code))
+    rules = load_lexicon("subj_rules")
+    members_at = [i for _, i, _ in rules.find_all(toks, "members")]
+    out = []
+    for i, j, code in sorted(chosen):
+        before = toks[max(0, i - 2):i]
+        if code == "PARTICIPANT" and rules.find(before, "aggregate"):
+            code = "CLUSTER"  # "число участников кластера": a figure of the cluster as a whole
+        prep = toks[i - 1].lower if i > 0 and toks[i - 1].lower in PREPOSITIONS and not toks[i].punct_before else ""
+        nom, dat, ins = _case_flags(toks, i, j)
+        if prep:
+            nom = dat = ins = False
+        member = any(k < i and not _sentence_break(toks, k, i) for k in members_at)
+        out.append(Mention(code, i, j, " ".join(t.text for t in toks[i:j]), prep, nom, dat, ins, member,
+                           _abstract(toks, i, rules)))
+    return out
+
+
+def _sentence_break(toks: list[Tok], a: int, b: int) -> bool:
+    return any(toks[k].text[:1].isupper() and toks[k].punct_before for k in range(a + 1, b + 1) if k < len(toks))
+
+
+def _abstract(toks: list[Tok], i: int, rules: Lexicon) -> bool:
+    k = i - 1
+    while k >= 0 and (toks[k].lower in PREPOSITIONS or (_parses(toks[k].lower)[:1] and
+                                                         _parses(toks[k].lower)[0][0] in ("ADJF", "PRTF"))):
+        k -= 1
+    return k >= 0 and bool(rules.find([toks[k]], "abstract_owner"))
+
+
+def _nonauth(ms: list[Mention]) -> list[Mention]:
+    return [m for m in ms if m.code != "AUTHORITY" and not m.member]
+
+
+def _first(ms: list[Mention], pred=lambda m: True) -> Mention | None:
+    """The first mention that satisfies `pred`, preferring ones not addressed "в/с/при …"."""
+    ms = [m for m in ms if pred(m)]
+    plain = [m for m in ms if m.prep not in ADDRESSEE_PREPOSITIONS]
+    return (plain or ms or [None])[0]
+
+
+def entity_of_lead_in(lead: list[Tok]) -> str | None:
+    """The entity a lead-in opens with ("Резиденты Парка:", "Организация развития кластера:"), if any."""
+    ms = find_mentions(lead)
+    return ms[0].code if ms and ms[0].i == 0 else None
+
+
+def _lead_subject(view: ClauseView, recipient_only: bool = False) -> str | None:
+    if not view.lead_in:
+        return None
+    lead = tokenize(view.lead_in)
+    ms = _nonauth(find_mentions(lead))
+    if recipient_only:
+        rules = load_lexicon("subj_rules")
+        giving = bool(rules.find(lead, "giving"))
+        for m in ms:
+            if m.i == 0 or (m.i > 0 and rules.find(lead[m.i - 1:m.i], "recipient_cost")) or (m.dat and giving):
+                return m.code
+        return None
+    m = _first(ms)
+    return m.code if m else None
+
+
+def _heading_subject(view: ClauseView) -> str | None:
+    for h in reversed(view.headings):
+        m = _first(_nonauth(find_mentions(tokenize(h))))
+        if m:
+            return m.code
+    return None
+
+
+def _heading_recipient(view: ClauseView) -> Mention | None:
+    """A recipient named in the dative in a heading ("Субсидии специализированным организациям кластеров")."""
+    for h in reversed(view.headings):
+        m = _first(_nonauth(find_mentions(tokenize(h))), lambda m: m.dat)
+        if m:
+            return m
+    return None
+
+
+def _fallback(t: str, view: ClauseView, toks: list[Tok], ms: list[Mention]) -> tuple[str, str]:
+    rules = load_lexicon("subj_rules")
+    grant = bool(rules.find(toks, "grant_money")) or bool(view.lead_in and rules.find(tokenize(view.lead_in),
+                                                                                   "grant_money"))
+    if grant and t in ("SELECTION", "GRANT"):
+        return "PROJECT", "subject.grant_project.fallback"
+    if any(m.code == "AUTHORITY" and m.dat for m in ms):
+        return "AUTHORITY", "subject.authority_recipient.fallback"  # money given to a region's budget
+    if grant and t in ("MONITORING", "REQUIREMENT"):
+        return "OTHER", "subject.grant_recipient.fallback"
+    if any(m.code == "AUTHORITY" for m in ms) or t == "COORDINATION":
+        return "AUTHORITY", "subject.authority.fallback"
+    return "OTHER", "subject.other.fallback"
+
+
+def pick_subject(t: str, view: ClauseView, toks: list[Tok]) -> tuple[str, str]:
+    """The subject of a mechanism of type `t` (SPEC §4, NOTES "Subject rules"), and the rule that chose it."""
+    rules = load_lexicon("subj_rules")
+    ms = find_mentions(toks)
+    own = _nonauth(ms)
+    item = view.lead_in is not None
+    if t in ("GRANT", "INCENTIVE"):
+        lead = _lead_subject(view, recipient_only=True) if item else None
+        if lead:
+            return lead, "subject.lead_in_recipient"
+        m = _first(own, lambda m: m.dat)
+        if m:
+            return m.code, "subject.recipient_dative"
+        m = _first(own)
+        if m:
+            return m.code, "subject.first_named"
+        lead = _lead_subject(view)
+        if lead:
+            return lead, "subject.lead_in"
+        return _fallback(t, view, toks, ms)
+    if t == "REQUIREMENT":
+        for section, rule in (("condition", "subject.complying_entity"), ("requirements_to", "subject.requirements_to")):
+            for _, start, _ in rules.find(toks, section):
+                m = _first([x for x in own if x.i >= start])
+                if m:
+                    return m.code, rule
+        if item:
+            for m in own:
+                org = m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY")
+                if org and (m.nom or (m.i > 0 and rules.find(toks[m.i - 1:m.i], "existence"))):
+                    return m.code, "subject.item_organization"
+            lead = _lead_subject(view) or _heading_subject(view)
+            if lead:
+                return lead, "subject.lead_in"
+        m = _first(own)
+        if m:
+            return m.code, "subject.first_named"
+        return _fallback(t, view, toks, ms)
+    if t == "SELECTION":
+        if rules.find(toks, "commission"):
+            return "AUTHORITY", "subject.commission"
+        if item:
+            lead = _lead_subject(view) or _heading_subject(view)
+            if lead:
+                return lead, "subject.lead_in"
+        if rules.find(toks, "money_first"):
+            m = _first(own, lambda m: m.dat) or _heading_recipient(view)
+            if m:
+                return m.code, "subject.money_recipient"
+        m = _first(own)
+        if m:
+            return m.code, "subject.selected_entity"
+        h = _heading_subject(view)
+        if h:
+            return h, "subject.heading"
+        return _fallback(t, view, toks, ms)
+    if t == "COORDINATION":
+        if item:
+            lead = _lead_subject(view)
+            if lead:
+                return lead, "subject.lead_in_actor"
+        m = _first(own, lambda m: m.nom and m.i <= 1)
+        if m:
+            return m.code, "subject.actor"
+        m = _first(own, lambda m: m.prep in ("с", "со", "между", "з"))
+        if m:
+            return m.code, "subject.counterpart"
+        if rules.find(toks, "body_setup"):
+            m = _first(own, lambda m: m.code == "CLUSTER" and m.nom)
+            return (m.code, "subject.cluster_body") if m else ("AUTHORITY", "subject.body_setup")
+        m = _first(own, lambda m: not m.abstract)
+        if m:
+            return m.code, "subject.beneficiary"
+        return _fallback(t, view, toks, ms)
+    # MONITORING: the entity whose activity is reported or checked; "в уполномоченный орган" is the addressee
+    own = [m for m in own if m.prep not in ("в", "во", "ва", "ў", "у")]
+    if item:
+        m = _first(own, lambda m: (m.nom or m.ins) and m.code != "PROJECT")
+        if m:
+            return m.code, "subject.item_agent"
+        lead = _lead_subject(view)
+        if lead:
+            return lead, "subject.lead_in"
+    m = _first(own, lambda m: m.nom)
+    if m:
+        return m.code, "subject.reporter"
+    m = _first(own)
+    if m:
+        return m.code, "subject.monitored_entity"
+    return _fallback(t, view, toks, ms)
+
+
+# --- the gate -------------------------------------------------------------------------------------
+
+_SIGNATURE = re.compile(r"^[^.;:]{0,80}\b[А-ЯЁІЎ]\.\s?(?:[А-ЯЁІЎ]\.\s?)?[А-ЯЁІЎ][а-яёіў'’-]+$")
+_PLACE_DATE = re.compile(r"^(?:г\.\s*\S+|[А-ЯЁІЎ][а-яёіў]+(?:, Кремль)?|\d{1,2} [а-яёіў]+ \d{4} (?:г\.|года)|[№N] ?\S+)$")
+
+
+def _gate_signature(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    text = view.text.strip()
+    if len(text) <= 90 and (_SIGNATURE.match(text) or _PLACE_DATE.match(text)):
+        return [text]
+    return None
+
+
+def _gate_preamble(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    if view.kind == "preamble":
+        return ["preamble"]
+    return lex.hits(toks, "preamble") or None
+
+
+def _gate_definition(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    if view.lead_in is not None:
+        found = lex.hits(tokenize(view.lead_in), "definition")
+        if found:
+            return ["lead-in: " + found[0]]
+    return lex.hits(toks, "definition") or None
+
+
+def _gate_heading(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # goals, principles, scope, definitions: the innermost heading names what the article is about
+    if view.headings:
+        return lex.hits(tokenize(view.headings[-1]), "heading") or None
+    return None
+
+
+def _gate_section(section: str):
+    def rule(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+        return lex.hits(toks, section) or None
+    rule.__name__ = f"_gate_{section}"
+    return rule
+
+
+def _gate_funding_source(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # "financing is within budget allocations" names a source of money, not an instrument
+    found = lex.hits(toks, "funding_source")
+    return found if len(found) >= 2 else None
+
+
+def _gate_lead_in(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # a lead-in is a mechanism only with a norm of its own: a body, deadline, form, amount or condition
+    if not view.is_lead_in:
+        return None
+    if load_lexicon("mech_leadin").hits(toks, "own_norm"):
+        return None
+    return ["lead-in without its own norm"]
+
+
+GATE_RULES = [
+    ("not.preamble", _gate_preamble),
+    ("not.signature", _gate_signature),
+    ("not.definition", _gate_definition),
+    ("not.goals_scope_heading", _gate_heading),
+    ("not.scope", _gate_section("scope")),
+    ("not.goals", _gate_section("goals")),
+    ("not.entry_into_force", _gate_section("entry_into_force")),
+    ("not.repeal", _gate_section("repeal")),
+    ("not.amendment", _gate_section("amendment")),
+    ("not.approve_annex", _gate_section("approve_annex")),
+    ("not.control", _gate_section("control")),
+    ("not.implementation_order", _gate_section("implementation")),
+    ("not.funding_source", _gate_funding_source),
+    ("not.lead_in", _gate_lead_in),
+]
+
+
+def gate(view: ClauseView, toks: list[Tok]) -> tuple[str, list[str]] | None:
+    """The first "not a mechanism" rule that fires, with its words, or None."""
+    lex = load_lexicon("mech_gate")
+    for name, rule in GATE_RULES:
+        found = rule(view, toks, lex)
+        if found:
+            return name, found
+    return None
+
+
+# --- type scores ----------------------------------------------------------------------------------
+
+@dataclass
+class Scores:
+    """Per-type score and the words behind it."""
+
+    value: dict[str, float]
+    words: dict[str, list[str]]
+    own: dict[str, float] | None = None  # the clause's own part of the score, before context is added
+
+    def best(self) -> tuple[str | None, float]:
+        """The top type; on a tie the clause's own words decide, then the order of TYPE_FILES."""
+        if not self.value:
+            return None, 0.0
+        own = self.own or {}
+        t = max(self.value, key=lambda k: (self.value[k], own.get(k, 0.0), -list(TYPE_FILES).index(k)))
+        return (t, self.value[t]) if self.value[t] > 0 else (None, 0.0)
+
+    def add(self, other: "Scores", weight: float, tag: str = "") -> None:
+        for t, v in other.value.items():
+            if v:
+                self.value[t] = self.value.get(t, 0.0) + weight * v
+                self.words.setdefault(t, []).extend(tag + w for w in other.words.get(t, []))
+
+
+def type_scores(toks: list[Tok]) -> Scores:
+    """Sum of lexicon weights per type over the tokens."""
+    s = Scores({}, {})
+    for t, name in TYPE_FILES.items():
+        value, words = load_lexicon(name).score(toks)
+        s.value[t], s.words[t] = value, words
+    return s
+
+
+def frame_scores(lead_toks: list[Tok]) -> Scores:
+    """What kind of list a lead-in opens (documents, criteria, requirements, uses of money, functions)."""
+    lex = load_lexicon("mech_frames")
+    s = Scores({}, {})
+    for t in TYPE_FILES:
+        value, words = lex.score(lead_toks, t)
+        s.value[t], s.words[t] = value, words
+    return s
+
+
+def _context_scores(view: ClauseView, toks: list[Tok]) -> Scores:
+    s = type_scores(toks)
+    s.own = dict(s.value)
+    if view.lead_in:
+        lead = tokenize(view.lead_in)
+        s.add(type_scores(lead), LEAD_WEIGHT, "lead-in: ")
+        s.add(frame_scores(lead), 1.0, "frame: ")
+        actor = entity_of_lead_in(lead)
+        if actor in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY", "AUTHORITY") and \
+                load_lexicon("mech_frames").hits(lead, "functions"):
+            s.add(Scores({"COORDINATION": 3.0}, {"COORDINATION": ["functions of " + actor]}), 1.0, "frame: ")
+    if view.headings:
+        h = type_scores(tokenize(view.headings[-1]))
+        capped = Scores({t: min(v, 2.0) for t, v in h.value.items()}, h.words)
+        s.add(capped, HEADING_WEIGHT, "heading: ")
+    return s
+
+
+# --- parts and second mechanisms ---------------------------------------------------------------------
+
+def split_parts(text: str) -> list[tuple[int, int]]:
+    """Character spans of the clause's parts: sentences and clauses joined by "а также", "при условии"…"""
+    lex = load_lexicon("mech_second")
+    cuts = {0, len(text)}
+    for m in re.finditer(r"[.;]\s+(?=[А-ЯЁІЎA-Z])", text):
+        cuts.add(m.end())
+    for phrase in lex.phrases("split"):
+        for m in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE):
+            cuts.add(m.start())
+    spans = sorted(cuts)
+    return [(a, b) for a, b in zip(spans, spans[1:]) if text[a:b].strip(" ,;.")]
+
+
+def _slice(toks: list[Tok], a: int, b: int) -> list[Tok]:
+    return [t for t in toks if t.start >= a and t.end <= b]
+
+
+def _second(view: ClauseView, toks: list[Tok], primary: str, scores: Scores):
+    """The second mechanism of another type, when the clause is one of the known two-instrument shapes."""
+    lex = load_lexicon("mech_second")
+    parts = split_parts(view.text)
+    for (p, sec), (rule, guard, separate) in SECOND_PAIRS.items():
+        if p != primary:
+            continue
+        if separate:
+            if len(parts) < 2:
+                continue
+            scored = [(a, b, _slice(toks, a, b)) for a, b in parts]
+            for a, b, ptoks in scored:
+                ps = type_scores(ptoks)
+                t, v = ps.best()
+                if t == sec and v >= SECOND_MIN and lex.hits(ptoks, guard):
+                    # the primary rests on the other part where its own words weigh most
+                    rest = max((x for x in scored if x[0] != a), key=lambda x: type_scores(x[2]).value[primary])
+                    return (sec, "second." + rule, ps.words[sec] + lex.hits(ptoks, guard), view.text[a:b].strip(),
+                            rest[2])
+        elif scores.value.get(sec, 0) >= SECOND_MIN and lex.hits(toks, guard):
+            return sec, "second." + rule, scores.words[sec] + lex.hits(toks, guard), "", toks
+    return None
+
+
+# --- the public function -----------------------------------------------------------------------------
+
+def _confidence(scores: Scores, t: str) -> float:
+    ranked = sorted(scores.value.values(), reverse=True)
+    top = scores.value.get(t, 0.0)
+    runner = ranked[1] if len(ranked) > 1 and ranked[0] == top else ranked[0]
+    margin = max(top - runner, 0.0) if runner != top else 0.0
+    return round(min(0.95, 0.5 + 0.05 * top + 0.05 * margin), 3)
+
+
+def _retype(view: ClauseView, toks: list[Tok], t: str, scores: Scores) -> tuple[str, str]:
+    """Type corrections that depend on who acts or on the shape of the clause."""
+    lex = load_lexicon("mech_second")
+    if t == "COORDINATION" and view.lead_in is None:
+        mentions = find_mentions(toks)
+        first = mentions[0] if mentions else None
+        # a duty that a park, resident, participant or cluster performs is a requirement on it
+        if first is not None and first.i == 0 and first.code in ("TECHNOPARK", "PARTICIPANT", "CLUSTER"):
+            return "REQUIREMENT", "type.duty_of_regulated_entity"
+    if t in ("GRANT", "INCENTIVE") and lex.hits(toks, "condition") and not lex.hits(toks, "grant_substance"):
+        # "the grant is given on condition that…" with no size, recipient or transfer: the condition is the norm
+        return "REQUIREMENT", "type.condition_of_support"
+    return t, "type." + t.lower()
+
+
+def detect_mechanisms(view: ClauseView, doc=None) -> list[MechanismHit]:
+    """Zero, one or two mechanisms (of different types) that the clause establishes."""
+    toks = tokenize(view.text, doc)
+    if gate(view, toks):
+        return []
+    scores = _context_scores(view, toks)
+    t, value = scores.best()
+    if t is None or value < MIN_SCORE:
+        return []
+    t, rule = _retype(view, toks, t, scores)
+    subject, srule = pick_subject(t, view, toks)
+    second = _second(view, toks, t, scores) if view.lead_in is None else None
+    primary_part = ""
+    if second and second[3]:
+        # two instruments in two parts: each takes its subject from its own part when that part names one
+        ptoks = second[4]
+        own_subject, own_rule = pick_subject(t, view, ptoks)
+        if not own_rule.endswith(".fallback"):
+            subject, srule = own_subject, own_rule
+        primary_part = view.text[ptoks[0].start:ptoks[-1].end] if ptoks else ""
+    hits = [MechanismHit(t, subject, _confidence(scores, t), f"{rule}+{srule}",
+                         tuple(dict.fromkeys(scores.words.get(t, []) or [rule])), primary_part)]
+    if second:
+        sec, rule2, words, part, _ = second
+        ptoks = _slice(toks, view.text.find(part), view.text.find(part) + len(part)) if part else toks
+        subj2, srule2 = pick_subject(sec, view, ptoks)
+        if srule2.endswith(".fallback") and part:
+            subj2 = subject
+        hits.append(MechanismHit(sec, subj2, 0.6, f"{rule2}+{srule2}", tuple(dict.fromkeys(words)), part))
+    return hits
+
+
+def explain(view: ClauseView, doc=None) -> dict:
+    """Debug view: the gate decision, per-type scores and words, and the hits."""
+    toks = tokenize(view.text, doc)
+    g = gate(view, toks)
+    scores = _context_scores(view, toks)
+    return {"gate": g, "scores": {k: round(v, 2) for k, v in scores.value.items() if v},
+            "words": {k: v for k, v in scores.words.items() if v},
+            "hits": detect_mechanisms(view, doc)}
