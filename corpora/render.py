@@ -369,7 +369,7 @@ def render(src: Path, dst: Path, header: str | None = None) -> int:
     dst.parent.mkdir(parents=True, exist_ok=True)
     doc = SimpleDocTemplate(str(dst), pagesize=A4, leftMargin=MARGINS["left"], rightMargin=MARGINS["right"],
                             topMargin=MARGINS["top"], bottomMargin=MARGINS["bottom"],
-                            title=src.stem, author="", subject="", creator="clusterlex corpora/render.py")
+                            title="", author="", subject="", creator="")  # no file name leaks into metadata
     story = flowables(parse_markup(text), width)
     if story and isinstance(story[-1], PageBreak):
         story.append(Spacer(1, 1))
