@@ -49,7 +49,6 @@ def register_fonts() -> None:
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
 
 
-# ---------------------------------------------------------------- hyphenation
 
 VOWELS = set("аеёиоуыэюяі")
 # letters that never start a line and stay with the syllable before them
@@ -92,7 +91,6 @@ def split_word(token: str) -> list[tuple[str, str]]:
     return pairs
 
 
-# ---------------------------------------------------------------- line breaking
 
 GLUE_RULES = [  # (name, left token, right token): keep the two on one line
     ("number_sign", re.compile(r"^[№N]$"), re.compile(r"^\d")),
@@ -244,7 +242,6 @@ class StampBlock(Flowable):
             self.canv.drawString(x, self.height - self.size - i * self.leading, s)
 
 
-# ---------------------------------------------------------------- markup
 
 @dataclass
 class Block:
