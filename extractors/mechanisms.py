@@ -72,8 +72,8 @@ class Tok:
 
 @dataclass(frozen=True)
 class Term:
-    """One lexicon line: word patterns (`word`, `stem*`), gaps (`...`/`...N` any words, `~` adjectives only),
-    anchored by `^`."""
+    """One lexicon line: word patterns (`word`, `stem*`, alternatives `a|b*`), gaps (`...`/`...N` any words,
+    `~` adjectives only), anchored by `^`."""
 
     text: str
     parts: tuple[tuple[str, object], ...]
@@ -98,18 +98,19 @@ def _parse_term(line: str) -> Term:
             parts.append(("gap", int(piece[3:] or 5)))
         elif piece == "~":
             parts.append(("adj", 3))
-        elif piece.endswith("*"):
-            parts.append(("stem", piece[:-1]))
         else:
-            parts.append(("word", piece))
+            alts = tuple((a[:-1], True) if a.endswith("*") else (a, False) for a in piece.split("|"))
+            parts.append(("tok", alts))
     return Term(line.lstrip("^ "), tuple(parts), weight, anchored)
 
 
 def _tok_ok(part: tuple[str, object], tok: Tok) -> bool:
-    kind, value = part
-    if kind == "stem":
-        return tok.lower.startswith(value) or tok.lemma.startswith(value)  # type: ignore[arg-type]
-    return tok.lower == value or tok.lemma == value
+    for value, prefix in part[1]:  # type: ignore[union-attr]
+        if prefix and (tok.lower.startswith(value) or tok.lemma.startswith(value)):
+            return True
+        if not prefix and (tok.lower == value or tok.lemma == value):
+            return True
+    return False
 
 
 def _match_at(parts, toks: list[Tok], k: int) -> int | None:
@@ -380,7 +381,8 @@ def _fallback(t: str, view: ClauseView, toks: list[Tok], ms: list[Mention]) -> t
     rules = load_lexicon("subj_rules")
     grant = bool(rules.find(toks, "grant_money")) or bool(view.lead_in and rules.find(tokenize(view.lead_in),
                                                                                    "grant_money"))
-    if grant and t in ("SELECTION", "GRANT"):
+    words = toks + (tokenize(view.lead_in) if view.lead_in else [])
+    if grant and t in ("SELECTION", "GRANT") and rules.find(words, "grant_word"):
         return "PROJECT", "subject.grant_project.fallback"
     if any(m.code == "AUTHORITY" and m.dat for m in ms):
         return "AUTHORITY", "subject.authority_recipient.fallback"  # money given to a region's budget
@@ -592,9 +594,18 @@ class Scores:
                 self.words.setdefault(t, []).extend(tag + w for w in other.words.get(t, []))
 
 
+def _mask_names(toks: list[Tok]) -> list[Tok]:
+    """Blank the words of addressee names ("получатель гранта", "заявитель"): they name someone, not an act."""
+    masked = {k for m in find_mentions(toks) if m.code == "OTHER" for k in range(m.i, m.j)}
+    if not masked:
+        return toks
+    return [Tok(t.text, "", "", t.start, t.end, t.punct_before) if k in masked else t for k, t in enumerate(toks)]
+
+
 def type_scores(toks: list[Tok]) -> Scores:
     """Sum of lexicon weights per type over the tokens."""
     s = Scores({}, {})
+    toks = _mask_names(toks)
     for t, name in TYPE_FILES.items():
         value, words = load_lexicon(name).score(toks)
         s.value[t], s.words[t] = value, words

@@ -1,0 +1,99 @@
+"""Category rules: the substance of a clause, not a keyword alone, with the type and subject taking part."""
+import pytest
+
+from extractors.categories import CATEGORY_RULES, classify_categories
+from extractors.mechanisms import ClauseView, MechanismHit, detect_mechanisms
+from extractors.taxonomy import CATEGORIES, ORIGINS
+
+
+def codes(text, lead_in=None, headings=(), kind="point"):
+    lang = "be" if any(ch in text for ch in "іў") else "ru"
+    v = ClauseView(text, lead_in, tuple(headings), False, lang, kind)
+    hits = detect_mechanisms(v)
+    assert hits, f"no mechanism in {text!r}"
+    return {c.code for c in classify_categories(v, hits[0])}
+
+
+ROWS = [
+    # (clause, expected categories) — whole sets, so extra labels fail too
+    ("Участникам кластера предоставляются субсидии на реализацию совместных проектов.",
+     {"CLUSTER_GRANTS", "NETWORK_ECOSYSTEM"}),
+    ("Субсидия предоставляется управляющей компании технопарка на возмещение затрат на создание объектов "
+     "инфраструктуры.", {"CLUSTER_GRANTS", "INNOVATION_INFRASTRUCTURE"}),
+    ("Резидентам технопарка предоставляется пониженная ставка арендной платы.", {"INNOVATION_INFRASTRUCTURE"}),
+    ("Кластер должен включать не менее 2 образовательных организаций высшего образования.",
+     {"KNOWLEDGE_EXCHANGE"}),
+    ("Доля субъектов малого и среднего предпринимательства в числе участников кластера должна составлять "
+     "не менее 50 процентов.", {"SME_STARTUPS"}),
+    ("Доля экспортной продукции участников кластера должна составлять не менее 20 процентов.",
+     {"EXPORT_ORIENTATION"}),
+    ("Участниками кластера могут быть иностранные организации.", {"TRANSNATIONAL"}),
+    ("Министерство промышленности ведет реестр промышленных кластеров.", {"SUPRANATIONAL_COORDINATION"}),
+    ("Министерство экономики области ведет реестр кластеров Тульской области.", set()),
+    ("Межведомственный совет координирует работу органов власти субъектов по развитию кластеров.",
+     {"SUPRANATIONAL_COORDINATION"}),
+    ("Специализированная организация кластера организует стажировки и повышение квалификации работников "
+     "участников.", {"KNOWLEDGE_EXCHANGE"}),
+    ("Управляющая компания технопарка представляет отчет о деятельности технопарка.",
+     {"INNOVATION_INFRASTRUCTURE"}),
+    ("Получатель субсидии ежегодно представляет отчет об использовании средств субсидии.", {"CLUSTER_GRANTS"}),
+    ("Уполномоченный орган содействует участию кластеров в международных выставках.", {"EXPORT_ORIENTATION"}),
+    ("Уполномоченный орган содействует сотрудничеству кластеров с кластерами государств — членов ЕАЭС.",
+     {"TRANSNATIONAL"}),
+    ("Участникам кластера, являющимся стартапами, предоставляются гранты на акселерацию.",
+     {"CLUSTER_GRANTS", "SME_STARTUPS"}),
+    ("Рэзідэнтам навукова-тэхналагічнага парка прадастаўляецца права арэнды памяшканняў па льготнай стаўцы.",
+     {"INNOVATION_INFRASTRUCTURE"}),
+    ("Арганізацыя развіцця кластара садзейнічае выхаду ўдзельнікаў на знешнія рынкі.", {"EXPORT_ORIENTATION"}),
+    # a body that merely includes scientists or exporters gets nothing
+    ("Конкурсная комиссия образуется в составе не менее 9 человек и включает представителей научных "
+     "организаций и Российского экспортного центра.", set()),
+    ("Координационный совет при губернаторе области образуется в составе представителей органов власти, "
+     "научных и образовательных организаций.", set()),
+    # non-cash preferences are not grants; money for education alone is not cluster funding
+    ("Получателям гранта предоставляется право бесплатного размещения в бизнес-инкубаторе.",
+     {"INNOVATION_INFRASTRUCTURE", "SME_STARTUPS"}),
+    ("Кластер исключается из реестра по заявлению специализированной организации.", set()),
+]
+
+
+@pytest.mark.parametrize("text,expected", ROWS)
+def test_categories_follow_the_substance(text, expected):
+    assert codes(text) == expected
+
+
+def test_categories_grant_money_in_the_lead_in_counts_for_its_items():
+    lead = "За счет средств субсидии финансируются следующие расходы:"
+    assert "CLUSTER_GRANTS" in codes("оплата услуг по сертификации продукции", lead_in=lead, kind="subpoint")
+
+
+def test_categories_an_act_about_grants_colours_its_selection_clauses():
+    heads = ("Положение о порядке предоставления грантов", "Глава 3. Отбор")
+    assert codes("Заявитель представляет в министерство заявку и бизнес-план.", headings=heads) == {"CLUSTER_GRANTS"}
+    assert codes("Заявитель представляет в министерство заявку и бизнес-план.") == set()
+
+
+def test_categories_carry_origin_score_and_evidence():
+    v = ClauseView("Участникам кластера предоставляются субсидии на реализацию совместных проектов.", None, (),
+                   False, "ru")
+    hit = detect_mechanisms(v)[0]
+    for label in classify_categories(v, hit):
+        assert label.origin == ORIGINS[label.code] and 0 < label.score <= 1
+        assert label.evidence and label.evidence[-1].startswith("category.")
+
+
+def test_categories_rules_cover_every_code_in_taxonomy_order():
+    assert [c for c, _, _ in CATEGORY_RULES] == list(CATEGORIES)
+
+
+def test_categories_read_the_part_of_a_two_instrument_clause():
+    v = ClauseView("Регионы вправе устанавливать к кластерам дополнительные требования, а также предоставлять "
+                   "специализированным организациям кластеров субсидии.", None, (), False, "ru")
+    hits = {h.type: h for h in detect_mechanisms(v)}
+    assert "CLUSTER_GRANTS" not in {c.code for c in classify_categories(v, hits["REQUIREMENT"])}
+    assert "CLUSTER_GRANTS" in {c.code for c in classify_categories(v, hits["GRANT"])}
+
+
+def test_categories_none_for_a_plain_hit():
+    v = ClauseView("Заявка подается в министерство.", None, (), False, "ru")
+    assert classify_categories(v, MechanismHit("SELECTION", "OTHER", 0.7, "test", ())) == []

@@ -1,0 +1,203 @@
+"""Mechanism rules: type, subject, the "not a mechanism" gate, lead-ins, sub-points and two-instrument clauses."""
+import pytest
+import spacy
+
+from extractors.mechanisms import ClauseView, detect_mechanisms, load_lexicon, tokenize
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("ru")
+    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.initialize()
+    return nlp
+
+
+def view(text, lead_in=None, headings=(), language="ru", kind="point"):
+    return ClauseView(text=text, lead_in=lead_in, headings=tuple(headings),
+                      is_lead_in=text.rstrip().endswith(":") and lead_in is None and kind == "lead",
+                      language=language, kind="point" if kind == "lead" else kind)
+
+
+def types_subjects(v, nlp):
+    return [(h.type, h.subject) for h in detect_mechanisms(v, nlp(v.text))]
+
+
+TYPE_ROWS = [
+    # GRANT
+    ("Участникам территориального кластера из областного бюджета предоставляются субсидии на возмещение "
+     "части затрат на уплату процентов по кредитам.", "GRANT", "PARTICIPANT"),
+    ("Специализированной организации кластера предоставляется грант в размере до 10 млн рублей на "
+     "реализацию программы развития кластера.", "GRANT", "CLUSTER_ORGANIZATION"),
+    ("Управляющей компании технопарка возмещаются затраты на создание объектов инженерной инфраструктуры "
+     "в размере не более 70 процентов понесенных затрат.", "GRANT", "MANAGEMENT_COMPANY"),
+    ("Инвестиционные проекты участников кластера могут финансироваться за счет средств фонда развития "
+     "промышленности.", "GRANT", "PROJECT"),
+    ("Гранты выдзяляюцца стартапам на рэалізацыю інавацыйных праектаў у сферы інфармацыйных тэхналогій.",
+     "GRANT", "OTHER"),
+    # INCENTIVE
+    ("Резиденты технопарка освобождаются от уплаты налога на имущество организаций на срок 5 лет.",
+     "INCENTIVE", "PARTICIPANT"),
+    ("Управляющей компании индустриального парка земельный участок предоставляется в аренду без проведения "
+     "торгов.", "INCENTIVE", "MANAGEMENT_COMPANY"),
+    ("Для участников кластера устанавливается пониженная ставка налога на прибыль организаций.",
+     "INCENTIVE", "PARTICIPANT"),
+    ("Рэзідэнты парка вызваляюцца ад падатку на прыбытак.", "INCENTIVE", "PARTICIPANT"),
+    ("Технопарк функционирует в специальном правовом режиме до 2040 года.", "INCENTIVE", "TECHNOPARK"),
+    # REQUIREMENT
+    ("Управляющая компания технопарка должна иметь на праве собственности или аренды земельный участок "
+     "площадью не менее 5 гектаров.", "REQUIREMENT", "MANAGEMENT_COMPANY"),
+    ("Промышленный кластер должен включать не менее 15 промышленных предприятий.", "REQUIREMENT", "CLUSTER"),
+    ("Участники кластера обязаны ежегодно уплачивать членские взносы.", "REQUIREMENT", "PARTICIPANT"),
+    ("Требования к технопаркам устанавливаются Правительством области и должны предусматривать наличие "
+     "офисных помещений.", "REQUIREMENT", "TECHNOPARK"),
+    ("Кластар павінен уключаць не менш за 10 удзельнікаў.", "REQUIREMENT", "CLUSTER"),
+    # SELECTION
+    ("Заявка на включение технопарка в реестр подается управляющей компанией в министерство.",
+     "SELECTION", "TECHNOPARK"),
+    ("Министерство в течение 20 рабочих дней рассматривает заявление управляющей компании и принимает "
+     "решение о включении технопарка в реестр или об отказе.", "SELECTION", "MANAGEMENT_COMPANY"),
+    ("Для оценки заявок создается конкурсная комиссия в составе не менее 7 человек.", "SELECTION", "AUTHORITY"),
+    ("Основаниями для отказа во включении кластера в перечень являются недостоверность сведений и "
+     "несоответствие кластера требованиям.", "SELECTION", "CLUSTER"),
+    ("Заяўкі ацэньваюцца конкурснай камісіяй па бальнай сістэме.", "SELECTION", "AUTHORITY"),
+    # COORDINATION
+    ("При Правительстве области образуется совет по кластерной политике.", "COORDINATION", "AUTHORITY"),
+    ("Центр кластерного развития оказывает консультационную помощь участникам кластеров.",
+     "COORDINATION", "CLUSTER_ORGANIZATION"),
+    ("Министерство координирует деятельность органов исполнительной власти по развитию технопарков.",
+     "COORDINATION", "AUTHORITY"),
+    ("Министерство содействует участию кластеров в межрегиональных выставках.", "COORDINATION", "CLUSTER"),
+    ("Уполномоченный орган ведет информационный портал кластеров региона.", "COORDINATION", "AUTHORITY"),
+    ("Арганізацыя развіцця кластара садзейнічае ўзаемадзеянню ўдзельнікаў.",
+     "COORDINATION", "CLUSTER_ORGANIZATION"),
+    # MONITORING
+    ("Управляющая компания ежегодно до 1 марта представляет в министерство отчет о деятельности технопарка.",
+     "MONITORING", "MANAGEMENT_COMPANY"),
+    ("Министерство осуществляет мониторинг достижения показателей результативности программ развития "
+     "кластеров.", "MONITORING", "CLUSTER"),
+    ("Технопарк исключается из реестра в случае несоответствия требованиям.", "MONITORING", "TECHNOPARK"),
+    ("В случае нецелевого использования субсидия подлежит возврату в областной бюджет.", "MONITORING", "OTHER"),
+    ("Рэзідэнт парка штогод прадстаўляе справаздачу аб выкананні бізнес-праекта.", "MONITORING", "PARTICIPANT"),
+]
+
+
+@pytest.mark.parametrize("text,type_,subject", TYPE_ROWS)
+def test_mechanisms_type_and_subject(text, type_, subject, nlp):
+    lang = "be" if any(ch in text for ch in "іў") else "ru"
+    hits = types_subjects(view(text, language=lang), nlp)
+    assert hits and hits[0] == (type_, subject)
+
+
+DISTRACTOR_ROWS = [
+    ("технопарк — имущественный комплекс, предназначенный для размещения малых инновационных компаний",
+     "Для целей настоящего Порядка используются следующие понятия:"),
+    ("Для целей настоящего Положения используются следующие термины: кластер — объединение организаций; "
+     "участник — юридическое лицо, присоединившееся к соглашению.", None),
+    ("Настоящий Порядок определяет правила предоставления субсидий участникам кластеров.", None),
+    ("Настоящее постановление вступает в силу со дня его официального опубликования.", None),
+    ("Признать утратившим силу постановление Правительства области от 1 марта 2015 г. № 45.", None),
+    ("Утвердить прилагаемое Положение о реестре технопарков.", None),
+    ("Контроль за исполнением настоящего приказа возложить на заместителя министра.", None),
+    ("Финансирование мероприятий осуществляется за счет средств областного бюджета в пределах бюджетных "
+     "ассигнований, предусмотренных на эти цели.", None),
+    ("Губернатор области И.И. Иванов", None),
+    ("Гэтая пастанова ўступае ў сілу праз 10 дзён пасля яе афіцыйнага апублікавання.", None),
+    ("Правительству области привести свои нормативные правовые акты в соответствие с настоящим законом.",
+     None),
+    ("Внести в постановление Правительства области от 5 мая 2016 г. № 12 следующие изменения.", None),
+]
+
+
+@pytest.mark.parametrize("text,lead_in", DISTRACTOR_ROWS)
+def test_mechanisms_distractors_are_not_mechanisms(text, lead_in, nlp):
+    lang = "be" if any(ch in text for ch in "іў") else "ru"
+    kind = "subpoint" if lead_in else "point"
+    assert types_subjects(view(text, lead_in=lead_in, language=lang, kind=kind), nlp) == []
+
+
+def test_mechanisms_preamble_and_goal_headings_are_not_mechanisms(nlp):
+    pre = ClauseView("В целях развития кластеров Правительство области постановляет:", None, (), True, "ru",
+                     "preamble")
+    goals = view("Государственная поддержка кластеров оказывается в целях развития экспорта и кооперации.",
+                 headings=("Закон о кластерах", "Статья 3. Цели государственной поддержки"))
+    assert types_subjects(pre, nlp) == [] and types_subjects(goals, nlp) == []
+
+
+LEAD_IN_ROWS = [
+    # a lead-in that only names its list is no mechanism; one with its own norm is
+    ("Технопарк должен соответствовать следующим требованиям:", []),
+    ("Заявки оцениваются по следующим критериям:", []),
+    ("Резиденты технопарка:", []),
+    ("Для включения в реестр управляющая компания направляет в министерство заявление, к которому "
+     "прилагаются:", [("SELECTION", "MANAGEMENT_COMPANY")]),
+    ("Участник кластера исключается из реестра по решению министерства в случае:",
+     [("MONITORING", "PARTICIPANT")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", LEAD_IN_ROWS)
+def test_mechanisms_lead_in_needs_its_own_norm(text, expected, nlp):
+    assert types_subjects(view(text, kind="lead"), nlp) == expected
+
+
+SUBPOINT_ROWS = [
+    # (lead-in, sub-point, expected type and subject): sub-points take the frame and subject of the lead-in
+    ("Кластер должен соответствовать следующим требованиям:",
+     "доля субъектов малого и среднего предпринимательства среди участников составляет не менее 40 процентов",
+     ("REQUIREMENT", "CLUSTER")),
+    ("Кластер должен соответствовать следующим требованиям:",
+     "наличие специализированной организации, созданной в форме автономной некоммерческой организации",
+     ("REQUIREMENT", "CLUSTER_ORGANIZATION")),
+    ("К заявлению прилагаются следующие документы:", "копия программы развития кластера",
+     ("SELECTION", "CLUSTER")),
+    ("Средства субсидии используются на:", "приобретение оборудования для центра коллективного пользования",
+     ("GRANT", "OTHER")),
+    ("Резиденты технопарка обязаны:", "ежеквартально представлять управляющей компании отчет о деятельности",
+     ("MONITORING", "PARTICIPANT")),
+    ("Специализированная организация кластера:", "организует участие участников кластера в выставках",
+     ("COORDINATION", "CLUSTER_ORGANIZATION")),
+    ("Заяўкі ацэньваюцца па наступных крытэрыях:", "эканамічная эфектыўнасць праекта", ("SELECTION", "PROJECT")),
+]
+
+
+@pytest.mark.parametrize("lead_in,text,expected", SUBPOINT_ROWS)
+def test_mechanisms_subpoints_read_their_lead_in(lead_in, text, expected, nlp):
+    lang = "be" if any(ch in text for ch in "іў") else "ru"
+    hits = types_subjects(view(text, lead_in=lead_in, kind="subpoint", language=lang), nlp)
+    assert hits == [expected]
+
+
+TWO_ROWS = [
+    ("Субсидия предоставляется в размере не более 5 млн рублей при условии софинансирования затрат "
+     "участниками кластера в объеме не менее 20 процентов.", {"GRANT", "REQUIREMENT"}),
+    ("Резиденты парка ежемесячно уплачивают отчисления в размере 1 процента выручки и в тот же срок "
+     "представляют в администрацию расчет отчислений.", {"REQUIREMENT", "MONITORING"}),
+    ("Координационный совет координирует работу органов власти по развитию кластеров и утверждает перечень "
+     "приоритетных кластеров.", {"COORDINATION", "SELECTION"}),
+    ("Субсидия предоставляется управляющим компаниям технопарков на возмещение затрат.", {"GRANT"}),
+    ("Кластер исключается из реестра при непредставлении отчета.", {"MONITORING"}),
+]
+
+
+@pytest.mark.parametrize("text,expected", TWO_ROWS)
+def test_mechanisms_two_instruments_only_for_known_shapes(text, expected, nlp):
+    hits = detect_mechanisms(view(text), nlp(text))
+    assert {h.type for h in hits} == expected and len(hits) == len(expected)
+
+
+def test_mechanisms_hits_carry_rule_and_words(nlp):
+    text = "Участникам кластера предоставляются субсидии на возмещение затрат."
+    hit = detect_mechanisms(view(text), nlp(text))[0]
+    assert hit.rule.startswith("type.grant") and "subject." in hit.rule and hit.triggers
+    assert 0.5 <= hit.confidence <= 0.95
+
+
+def test_mechanisms_work_without_a_doc():
+    assert detect_mechanisms(view("Участникам кластера предоставляются субсидии."))[0].type == "GRANT"
+
+
+def test_mechanisms_lexicon_patterns_match_lemmas_stems_and_gaps():
+    lex = load_lexicon("mech_grant")
+    toks = tokenize("Субсидии бюджету одного субъекта Российской Федерации предоставляются ежегодно")
+    assert "субсиди* ...6 предоставля*" in lex.hits(toks)
