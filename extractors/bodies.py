@@ -275,12 +275,13 @@ def _trim(doc: Doc, start: int, end: int, be: bool) -> int:
 
 def find_bodies(doc: Doc, matcher: Matcher | None = None) -> list[Body]:
     """Bodies of a processed doc (needs lemmas and `doc.spans["ner"]`), one per name, in text order."""
-    be = _looks_belarusian(doc.text)
+    text = doc.text  # Doc.text is rebuilt from the tokens on every access
+    be = _looks_belarusian(text)
     cands: list[tuple[int, int, str, str | None]] = []  # char start, end, rule, fixed name
     for start, end, rule in _ner_candidates(doc, be):
         span = doc[start:end]
         cands.append((span.start_char, span.end_char, rule, None))
-    t = fold(doc.text)
+    t = fold(text)
     for s, e, full in lexicon("lexicons/abbreviations.txt").finditer(t):
         cands.append((s, e, "abbreviation", full))
     if matcher is not None:
@@ -293,24 +294,23 @@ def find_bodies(doc: Doc, matcher: Matcher | None = None) -> list[Body]:
                 end = extend_right(doc, end, _lemma(doc[end - 1]), be)
             left = _extend_left(doc, start) if name is None and not be else start
             span = doc[left:end]
-            fixed = name + doc.text[head_end:span.end_char] if name else None  # a Belarusian head, tail as printed
+            fixed = name + text[head_end:span.end_char] if name else None  # a Belarusian head, tail as printed
             cands.append((span.start_char, span.end_char, p["id"], fixed))
     rank = {"abbreviation": 0, "ner_org": 1}
     kept: list[tuple[int, int, str, str | None]] = []
     for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), rank.get(c[2], 2), c[0])):
         if any(c[0] < k[1] and k[0] < c[1] for k in kept):
             continue
-        if c[2] != "abbreviation" and " " in doc.text[c[0]:c[1]] and doc.text[c[0]:c[1]].isupper():
+        if c[2] != "abbreviation" and " " in text[c[0]:c[1]] and text[c[0]:c[1]].isupper():
             continue  # a heading in capitals, not a name in running text
         kept.append(c)
     out, seen = [], set()
     for s, e, rule, fixed in sorted(kept):
-        text = doc.text[s:e]
-        name = fixed or normalize_body(text)
+        name = fixed or normalize_body(text[s:e])
         if name.lower() in seen:
             continue
         seen.add(name.lower())
-        out.append(Body(name=name, text=text, start=s, end=e, rule=rule))
+        out.append(Body(name=name, text=text[s:e], start=s, end=e, rule=rule))
     return out
 
 

@@ -24,8 +24,9 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def form_regex(form: str) -> str:
-    """Regex of one lexicon form: words joined by whitespace, `*` = any ending, word boundaries."""
+def form_regex(form: str, lead: bool = True) -> str:
+    """Regex of one lexicon form: words joined by whitespace, `*` = any ending, word boundaries (the
+    leading one left out with `lead=False`, for alternations that check it once up front)."""
     words = form.split()
     out: list[str] = []
     for i, w in enumerate(words):
@@ -35,7 +36,7 @@ def form_regex(form: str) -> str:
             out.append(r"\s*" if words[i - 1].endswith(".") else r"\s+")
         out.append(core + (r"[\w']*" if star else ""))
     rx = "".join(out)
-    if form[0].isalnum():
+    if form[0].isalnum() and lead:
         rx = r"(?<![\w])" + rx
     if form.endswith("*") or form[-1].isalnum():
         rx += r"(?![\w])"
@@ -78,9 +79,23 @@ def read_terms(relpath: str) -> list[tuple[str, str]]:
 def lexicon(relpath: str, keys: tuple[str, ...] | None = None) -> Lexicon:
     """One compiled lexicon (optionally only some canonical keys); longer forms are tried first."""
     pairs = [(c, fold(f)) for c, f in read_terms(relpath) if keys is None or c in keys]
-    pairs = sorted(dict.fromkeys(pairs), key=lambda p: -len(p[1]))
-    rx = "|".join(f"({form_regex(f)})" for _, f in pairs)
+    pairs = sorted(dict.fromkeys(pairs), key=lambda p: (not p[1][0].isalnum(), -len(p[1])))
+    words = [p for p in pairs if p[1][0].isalnum()]
+    others = [p for p in pairs if not p[1][0].isalnum()]
+    rx = _alternation([f for _, f in words], group=True)
+    if others:
+        rx = f"{rx}|" + "|".join(f"({form_regex(f)})" for _, f in others) if words else \
+            "|".join(f"({form_regex(f)})" for _, f in others)
     return Lexicon(re.compile(rx, re.I), tuple(c for c, _ in pairs))
+
+
+def _alternation(forms: list[str], group: bool = False) -> str:
+    """Word forms as one alternation with the word boundary and first letters checked once (fast)."""
+    if not forms:
+        return "(?!)"
+    first = "".join(sorted({re.escape(f[0].lower()) + re.escape(f[0].upper()) for f in forms}))
+    body = "|".join(f"({form_regex(f, lead=False)})" if group else form_regex(f, lead=False) for f in forms)
+    return rf"(?<![\w])(?=[{first}])(?:{body})"
 
 
 # ---- numbers ---------------------------------------------------------------------------------------
@@ -96,8 +111,7 @@ def _number_words() -> tuple[dict[str, float], str, str, str]:
     ints = sorted({fold(f) for c, f in pairs if float(c) >= 1 or float(c) == 0}, key=len, reverse=True)
     scales = sorted({fold(f) for c, f in pairs if float(c) >= 1000}, key=len, reverse=True)
     fracs = sorted({fold(f) for c, f in pairs if 0 < float(c) < 1}, key=len, reverse=True)
-    alt = lambda forms: "|".join(form_regex(f) for f in forms)  # noqa: E731
-    return values, alt(ints), alt(scales), alt(fracs)
+    return values, _alternation(ints), _alternation(scales), _alternation(fracs)
 
 
 @lru_cache(maxsize=None)
@@ -224,7 +238,7 @@ _MONTHS = "entities/months.txt"
 
 @lru_cache(maxsize=None)
 def _date_re() -> re.Pattern:
-    months = "|".join(form_regex(fold(f)) for _, f in read_terms(_MONTHS))
+    months = _alternation(sorted({fold(f) for _, f in read_terms(_MONTHS)}, key=len, reverse=True))
     return re.compile(
         rf"(?P<d>\d{{1,2}})(?:-?(?:го|е))?\s+(?P<m>{months})(?:\s+(?P<y>\d{{4}})(?:\s*(?:г\.|года|году|год|г)(?!\w))?)?"
         rf"|(?P<nd>\d{{2}})\.(?P<nm>\d{{2}})\.(?P<ny>\d{{4}})(?:\s*г\.)?", re.I)
@@ -418,11 +432,23 @@ def _fallback_unit(t: str, pos: int) -> _Unit | None:
     return None
 
 
-@lru_cache(maxsize=None)
-def _morph():
-    import pymorphy3
+class CachedMorph:
+    """One pymorphy3 analyzer per process with a memo of parses: legal text repeats its words, and the
+    dictionary walk is the slowest step of the pipeline."""
 
-    return pymorphy3.MorphAnalyzer()
+    def __init__(self):
+        import pymorphy3
+
+        self.analyzer = pymorphy3.MorphAnalyzer()
+        self.parse = lru_cache(maxsize=200_000)(self.analyzer.parse)
+
+    def __getattr__(self, name):
+        return getattr(self.analyzer, name)
+
+
+@lru_cache(maxsize=None)
+def _morph() -> CachedMorph:
+    return CachedMorph()
 
 
 def _not_a_quantity(t: str, q: Quantity) -> str | None:

@@ -8,15 +8,23 @@ Belarusian text goes through the same pipeline (its lemmas are junk; the entity 
 """
 from __future__ import annotations
 
+import ctypes
+import glob
+import os
 from functools import lru_cache
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, Span
+# The NER is a small numpy model: a multi-threaded BLAS makes its tiny matrix products spin and wait
+# (3-10x slower on a busy machine), and workers are already one process per core.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from . import bodies as _bodies
-from . import entities as _ent
-from .records import Entities
+import spacy  # noqa: E402
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc, Span  # noqa: E402
+
+from . import bodies as _bodies  # noqa: E402
+from . import entities as _ent  # noqa: E402
+from .records import Entities  # noqa: E402
 
 KEY = "clusterlex"
 LABELS = {"amounts": "AMOUNT", "thresholds": "THRESHOLD", "deadlines": "DEADLINE", "references": "REFERENCE",
@@ -106,10 +114,12 @@ class NatashaNER:
         yield from self._run(batch)
 
     def _run(self, docs: list[Doc]):
-        texts = [d.text for d in docs if d.text.strip()]
-        markups = iter(self.tagger.map(texts)) if texts else iter(())
-        for d in docs:
-            yield self._adapt(d, next(markups) if d.text.strip() else None)
+        # slovnet pads each batch of 8 to its longest text: tag texts in order of length, then restore order
+        texts = [d.text for d in docs]
+        order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
+        markups = dict(zip(order, self.tagger.map([texts[i] for i in order]))) if order else {}
+        for i, d in enumerate(docs):
+            yield self._adapt(d, markups.get(i))
 
     def _adapt(self, doc: Doc, markup) -> Doc:
         spans = []
@@ -194,10 +204,30 @@ class Bodies(_RecordComponent):
         return _bodies.find_bodies(doc, self.matcher)
 
 
+def single_thread_blas() -> bool:
+    """Limit numpy's OpenBLAS to one thread even when numpy was imported before this module (the
+    environment variables above only act before that); True when a BLAS library took the setting."""
+    import numpy
+
+    done = False
+    libdir = os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs")
+    for path in glob.glob(os.path.join(libdir, "*openblas*")):
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn(1)
+                done = True
+                break
+    return done
+
+
 def build_nlp() -> Language:
     """A fresh pipeline: tokenizer, pymorphy3 lemmatizer, NER and the entity components, in order."""
+    single_thread_blas()
     nlp = spacy.blank("ru")
-    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    lemmatizer._morph = _ent._morph()  # share one analyzer and its memo of parses with our rules
     nlp.add_pipe("lemma_fallback")
     for name in ("natasha_ner", "amounts", "deadlines", "references", "thresholds", "bodies"):
         nlp.add_pipe(name)
