@@ -122,13 +122,15 @@ class LoadReport:
     def summary(self) -> str:
         return (f"{self.reviewers} reviewers, {self.attempts} decisions on {self.items} items in {self.seconds:.1f} s "
                 f"({self.attempts / max(self.seconds, 1e-9):.0f}/s)\n"
-                f"POST decision: p50 {percentile(self.post_ms, .5):.1f} ms, p95 {percentile(self.post_ms, .95):.1f} ms, "
+                f"POST decision: p50 {percentile(self.post_ms, .5):.1f} ms, "
+                f"p95 {percentile(self.post_ms, .95):.1f} ms, "
                 f"max {max(self.post_ms, default=0):.1f} ms\n"
                 f"GET item:      p50 {percentile(self.get_ms, .5):.1f} ms, p95 {percentile(self.get_ms, .95):.1f} ms\n"
-                f"statuses: {dict(sorted(self.statuses.items()))}  (409 = stale version, nothing overwritten)\n"
+                f"statuses: {dict(sorted(self.statuses.items(), key=lambda kv: str(kv[0])))}  (409 = stale version, nothing overwritten)\n"
                 f"audit log rows {self.audit_rows} = accepted decisions {self.ok_decisions}; sum of version bumps "
                 f"{self.version_sum}; items whose values differ from their last audit row: {self.mismatched_items}\n"
-                f"invariants: {'hold' if self.invariants_hold else 'BROKEN'}" + "".join(f"\n  {e}" for e in self.errors))
+                f"invariants: {'hold' if self.invariants_hold else 'BROKEN'}"
+                + "".join(f"\n  {e}" for e in self.errors))
 
 
 def _reviewer_loop(base: str, token: str, ids: list[int], n: int, subjects: tuple[str, ...], seed: int,
@@ -136,25 +138,30 @@ def _reviewer_loop(base: str, token: str, ids: list[int], n: int, subjects: tupl
     import httpx
 
     rng = random.Random(seed)
-    statuses, post_ms, get_ms = Counter(), [], []
+    statuses, post_ms, get_ms, errors = Counter(), [], [], []
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
         for _ in range(n):
             pk = rng.choice(ids)
-            t0 = time.perf_counter()
-            got = client.get(f"/api/items/{pk}")
-            get_ms.append((time.perf_counter() - t0) * 1000)
-            if got.status_code != 200:
-                statuses[f"GET {got.status_code}"] += 1
-                continue
-            action = rng.choice(ACTIONS)
-            body = {"action": action, "version": got.json()["version"], "comment": f"load {seed}"}
-            if action == "edit":
-                body["changes"] = {"subject": rng.choice(subjects)}
-            t0 = time.perf_counter()
-            r = client.post(f"/api/items/{pk}/decision", json=body)
-            post_ms.append((time.perf_counter() - t0) * 1000)
-            statuses[r.status_code] += 1
+            try:
+                t0 = time.perf_counter()
+                got = client.get(f"/api/items/{pk}")
+                get_ms.append((time.perf_counter() - t0) * 1000)
+                if got.status_code != 200:
+                    statuses[f"GET {got.status_code}"] += 1
+                    continue
+                action = rng.choice(ACTIONS)
+                body = {"action": action, "version": got.json()["version"], "comment": f"load {seed}"}
+                if action == "edit":
+                    body["changes"] = {"subject": rng.choice(subjects)}
+                t0 = time.perf_counter()
+                r = client.post(f"/api/items/{pk}/decision", json=body)
+                post_ms.append((time.perf_counter() - t0) * 1000)
+                statuses[r.status_code] += 1
+            except httpx.HTTPError as exc:  # counted, so a lost request shows instead of a silent short run
+                statuses["transport error"] += 1
+                errors.append(f"reviewer {seed}: {type(exc).__name__}: {exc}")
     with lock:
+        report.errors.extend(errors[:5])
         report.statuses.update(statuses)
         report.post_ms.extend(post_ms)
         report.get_ms.extend(get_ms)

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from pipeline.models import ActDocument
 
@@ -23,6 +23,7 @@ from .taxonomy import load_taxonomy
 from .values import apply_changes, category_column, prediction_hash, reviewed_values
 
 STATUS_FILTERS = ("open", "all") + STATUSES
+WITH_RELATIONS = (joinedload(MechanismRow.act), joinedload(MechanismRow.clause))  # one query, not three
 NAME_RE = re.compile(r"^[\w .@+\-]{1,120}$")
 
 
@@ -256,21 +257,16 @@ class Store:
         self.check_filters(f)
         with self.session() as s:
             total = s.scalar(self._where(select(func.count(MechanismRow.id)), f)) or 0
-            rows = s.scalars(self._where(select(MechanismRow), f)
+            rows = s.scalars(self._where(select(MechanismRow), f).options(*WITH_RELATIONS)
                              .order_by(MechanismRow.confidence, MechanismRow.id).offset(offset).limit(limit))
-            return [self._loaded(r) for r in rows], total
-
-    @staticmethod
-    def _loaded(m: MechanismRow) -> MechanismRow:
-        _ = m.act, m.clause  # load relations before the session closes
-        return m
+            return list(rows), total
 
     def item(self, pk: int) -> MechanismRow:
         with self.session() as s:
-            m = s.get(MechanismRow, pk)
+            m = s.get(MechanismRow, pk, options=WITH_RELATIONS)
             if m is None:
                 raise NotFound(f"no item {pk}")
-            return self._loaded(m)
+            return m
 
     def neighbours(self, m: MechanismRow, f: Filters) -> tuple[int | None, int | None]:
         """Previous and next item ids in queue order under `f` (the item itself need not match `f`)."""
@@ -325,7 +321,7 @@ class Store:
         if action != "edit" and changes:
             raise InvalidDecision(f"changes are only allowed with action 'edit', not {action!r}")
         with self.session() as s:
-            m = s.get(MechanismRow, pk)
+            m = s.get(MechanismRow, pk, options=WITH_RELATIONS)
             if m is None:
                 raise NotFound(f"no item {pk}")
             if m.version != version:
@@ -349,7 +345,10 @@ class Store:
             s.add(DecisionRow(mechanism_pk=pk, reviewer_id=reviewer_id, action=action, at=now, before=before,
                               after={"status": status, "version": version + 1, "values": values}, comment=comment))
             s.commit()
-        return self.item(pk)
+        # The session is closed and `m` detached: mirror the row we wrote instead of reading it back.
+        m.current, m.type, m.category_codes, m.status = values, values["type"], category_column(values), status
+        m.version, m.reviewed_by, m.reviewed_at, m.comment = version + 1, reviewer_id, now, comment
+        return m
 
     def decision_count(self, actions: tuple[str, ...] = ACTIONS) -> int:
         with self.session() as s:

@@ -165,7 +165,8 @@ def test_api_admin_duplicate_reviewer_is_422(client, admin_token):
 
 def test_api_progress_counts_decisions(client, store, token):
     before = client.get("/api/progress", headers=bearer(token)).json()
-    client.post(f"/api/items/{item_ids(store)[0]}/decision", headers=bearer(token), json={"action": "reject", "version": 1})
+    client.post(f"/api/items/{item_ids(store)[0]}/decision", headers=bearer(token),
+                json={"action": "reject", "version": 1})
     after = client.get("/api/progress", headers=bearer(token)).json()
     assert after["reviewed"] == before["reviewed"] + 1 and after["by_status"]["rejected"] == 1
 

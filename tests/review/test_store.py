@@ -161,7 +161,8 @@ def test_store_edit_rejects_invalid_changes(store, changes, message):
 
 @pytest.mark.parametrize("changes,expected", [
     ({"type": "GRANT"}, {"type": "GRANT"}),
-    ({"categories": ["SME_STARTUPS", "SME_STARTUPS", "TRANSNATIONAL"]}, {"categories": ["SME_STARTUPS", "TRANSNATIONAL"]}),
+    ({"categories": ["SME_STARTUPS", "SME_STARTUPS", "TRANSNATIONAL"]},
+     {"categories": ["SME_STARTUPS", "TRANSNATIONAL"]}),
     ({"thresholds": [{"comparator": ">=", "value": 5, "unit": "га"}]},
      {"thresholds": [{"comparator": ">=", "value": 5.0, "unit": "га", "text": ""}]}),
     ({}, {}),

@@ -18,7 +18,8 @@ def test_taxonomy_codes_agree_with_output_models():
     ({"types": ["GRANT", "INCENTIVE"]}, ("GRANT", "INCENTIVE"), ()),
     ({"types": [{"code": "GRANT", "name": "Grant"}], "categories": [{"code": "SME_STARTUPS", "origin": ["US"]}]},
      ("GRANT",), ("US",)),
-    ({"types": {"GRANT": {"label": "Grant"}}, "categories": {"SME_STARTUPS": {"origins": ["US"]}}}, ("GRANT",), ("US",)),
+    ({"types": {"GRANT": {"label": "Grant"}}, "categories": {"SME_STARTUPS": {"origins": ["US"]}}},
+     ("GRANT",), ("US",)),
     ({}, typing.get_args(MechanismType), ()),
 ])
 def test_taxonomy_parses_every_shape(data, types, origin):
