@@ -34,6 +34,11 @@ def patterns() -> dict[str, re.Pattern]:
 
 
 @lru_cache(maxsize=None)
+def _lookalikes() -> dict[str, str]:
+    return dict(e.split("\t", 1) for e in _entries("ocr_lookalikes.tsv"))
+
+
+@lru_cache(maxsize=None)
 def words(name: str) -> tuple[str, ...]:
     """A one-term-per-line list from the structure data folder."""
     return tuple(e.strip() for e in _entries(name))
@@ -179,6 +184,14 @@ def _is_first(mkind: str, label: str) -> bool:
     return label in ("а", "1") if mkind in ("letter", "item", "point") else label.split(".")[-1] == "1"
 
 
+def _roman(s: str) -> int:
+    vals = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        total += -vals[a] if vals.get(b, 0) > vals[a] else vals[a]
+    return total
+
+
 def _translit(label: str) -> str:
     out = "".join(_TRANSLIT.get(c, c) for c in label.lower())
     return re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "-" + m.group().translate(_UNSUP), out)
@@ -204,6 +217,10 @@ def _morph():
         return None
 
 
+# first parts of compound adjectives ("медико-", "научно-", "социально-") that dictionaries lack
+_COMPOUND_STEMS = ("ико", "но", "ско", "цко", "ово", "ево", "ьно", "ое")
+
+
 def _keep_hyphen(left: str, right: str) -> bool:
     """At a line-final hyphen, is it a real compound hyphen ("научно-\\nтехнический")?"""
     m = _morph()
@@ -211,7 +228,7 @@ def _keep_hyphen(left: str, right: str) -> bool:
         return False
     if m.word_is_known(left + right):
         return False
-    return m.word_is_known(right) and (m.word_is_known(left) or left.endswith(("о", "е")))
+    return m.word_is_known(right) and (m.word_is_known(left) or left.endswith(_COMPOUND_STEMS))
 
 
 def _unfinished(s: str) -> bool:
@@ -234,8 +251,12 @@ def _has_verb(s: str) -> bool:
                                  for w in re.findall(r"[А-ЯЁа-яё]+", s))
 
 
-def join_lines(parts: list[str]) -> str:
-    """Join physical lines into one whitespace-normalized text, repairing line-end hyphenation."""
+def join_lines(parts: list[str], vocab: frozenset[str] = frozenset()) -> str:
+    """Join physical lines into one whitespace-normalized text, repairing line-end hyphenation.
+
+    `vocab` (lower-case words of the whole document) settles a hyphen first: a compound written
+    elsewhere with its hyphen keeps it, a word written elsewhere in one piece loses it.
+    """
     out: list[str] = []
     for p in parts:
         p = p.strip()
@@ -249,7 +270,13 @@ def join_lines(parts: list[str]) -> str:
                 out[-1] += p
             else:
                 right = re.match(r"[а-яёіўa-z]+", p).group()
-                keep = _keep_hyphen(m.group(1).lower(), right)
+                token = out[-1].rsplit(None, 1)[-1].lower().strip("«\"(")
+                if token + right in vocab:
+                    keep = True
+                elif token[:-1] + right in vocab:
+                    keep = False
+                else:
+                    keep = _keep_hyphen(m.group(1).lower(), right)
                 out[-1] = (out[-1] if keep else out[-1][:-1]) + p
         else:
             out.append(p)
@@ -269,6 +296,7 @@ class _Parser:
         lens = sorted(len(ln.text) for ln in self.lines) or [0]
         self.width = lens[int(len(lens) * 0.9)] if lens else 0
         self.hints = any(ln.tl.align or ln.tl.indent for ln in self.lines)
+        self.vocab = frozenset(re.findall(r"[а-яёіўa-z]+(?:-[а-яёіўa-z]+)*", doc.text.lower()))
         self.mode = "header"  # header | body | annex_head | title | signature | note
         self.title_kind = ""
         self.title_parts: list[str] = []
@@ -349,7 +377,7 @@ class _Parser:
         self._flush_title()
         self.mode, self.title_kind, self.title_parts = "title", kind, [first] if first else []
         if first:
-            self._set_title(kind, join_lines(self.title_parts))
+            self._set_title(kind, join_lines(self.title_parts, self.vocab))
 
     def _flush_title(self) -> None:
         if self.mode == "title":
@@ -502,8 +530,8 @@ class _Parser:
         if _closed(t) and not p["name_tail"].search(t):
             return None
         following = [self._next_text(j) for j in (1, 2, 3)]
-        if p["name_tail"].search(t) or any(p["name"].match(f) for f in following) or (
-                len(t) <= 60 and any(p["name_tail"].search(f) for f in following[:2])):
+        if p["name_tail"].search(t) or any(p["name"].match(f) for f in following) or any(
+                p["name_tail"].search(f) and len(f) <= 60 for f in following[:2]):
             self._close_all()
             self._flush_title()
             self.mode = "signature"
@@ -523,8 +551,10 @@ class _Parser:
 
     def _container(self, ln: _L, kind: str, rule: str) -> str | None:
         m = patterns()[rule].match(ln.text)
-        # `Статья 5.` and `Глава 2` never start a wrapped line (mid-sentence they are lower case)
-        if not m or rule not in ("article", "chapter") and not (self._prev_closed(ln) or ln.brk):
+        # `Статья 5.` and `Глава 2` never start a wrapped line (mid-sentence they are lower case);
+        # a roman section that continues the numbering (`I.` first, `III.` after `II.`) does not either
+        if not m or rule not in ("article", "chapter") and not (
+                self._prev_closed(ln) or ln.brk or rule == "section_roman" and self._roman_next(m.group("label"))):
             return None
         label, rest = m.group("label"), (m.group("rest") or "").strip()
         if rule == "section_roman" and (_closed(rest) or len(rest) > 200):
@@ -544,6 +574,10 @@ class _Parser:
             self.mode = "body"
         self._start_title(kind, rest)
         return kind
+
+    def _roman_next(self, label: str) -> bool:
+        cur = self.ctx.section[1] if self.ctx.section else ""
+        return _roman(label) == (_roman(cur) + 1 if re.fullmatch(r"[IVXLC]+", cur) else 1)
 
     def r_article(self, ln: _L) -> str | None:
         return self._container(ln, "article", "article")
@@ -619,6 +653,12 @@ class _Parser:
         if not mk or self.mode == "annex_head":
             return None
         mkind, label, rest, cut = mk
+        look = _lookalikes()
+        letters = next((o.label for o in reversed(self.stack) if o.mkind == "letter"), None)
+        if mkind == "letter" and label in look:
+            label = look[label]
+        elif mkind == "item" and letters and label in look and _is_next("letter", letters, look[label]):
+            mkind, label = "letter", look[label]  # OCR: "6)" after "а)"
         if mkind in ("point", "item"):
             prev_label = next((o.label for o in reversed(self.stack) if o.mkind == mkind),
                               self.last_label.get(mkind))
@@ -698,7 +738,7 @@ class _Parser:
             self.mode = "body"
             return None
         parts.append(t)
-        self._set_title(self.title_kind, join_lines(parts))
+        self._set_title(self.title_kind, join_lines(parts, self.vocab))
         return "annex_title" if self.title_kind == "annex" else "title"
 
     def r_header(self, ln: _L) -> str | None:
@@ -706,7 +746,7 @@ class _Parser:
             return None
         t = despace(ln.text)
         if t.startswith(words("preamble_openers.txt")) or self._enacting(t) or (
-                len(t.split()) >= 12 and _upper_ratio(t) < 0.5 and not re.match(r"[\"«]?(?:О|Об|Аб|Пра)\s", t)
+                len(t.split()) >= 12 and t[:1].isupper() and _upper_ratio(t) < 0.5 and not re.match(r"[\"«]?(?:О|Об|Аб|Пра)\s", t)
                 and not re.search(r"\d{4}\s*(?:г\.|года)", t[:60])):
             return None
         return "header"
@@ -753,7 +793,7 @@ def _finish(p: _Parser) -> list[Clause]:
     out: list[Clause] = []
     for o in p.opens:
         parts = [ln.text[cut:] if j == 0 else ln.text for j, (ln, cut) in enumerate(o.lines)]
-        text = join_lines(parts)
+        text = join_lines(parts, p.vocab)
         base = ".".join(x for x in o.prefix + (o.comp,) if x) or "body"
         n = seen.get(base, 0) + 1
         seen[base] = n
