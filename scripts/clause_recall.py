@@ -1,6 +1,6 @@
 """Clause recall on the devset: the share of gold quotes that some clause text covers (SPEC §7 match).
 
-    PYTHONPATH=. python scripts/clause_recall.py [--source pipeline|raw|txt] [--misses] [--real]
+    PYTHONPATH=. python scripts/clause_recall.py [--source pipeline|raw|txt] [--corpus devset|own] [--misses] [--real]
 
 `txt` reads the devset markup (`^` centred, `>` right-aligned, tables dropped); `raw` reads pdfplumber's
 plain `extract_text()` lines (wrapped, no layout hints); `pipeline` uses `pipeline.text.load_document`.
@@ -19,7 +19,6 @@ from extractors.records import DocumentText, TextLine
 from extractors.structure import parse_clauses
 
 ROOT = Path(__file__).resolve().parent.parent
-DEVSET = ROOT / "corpora" / "devset"
 
 
 def norm(s: str) -> str:
@@ -85,6 +84,7 @@ def covered(quote: str, texts: list[str]) -> bool:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", choices=("pipeline", "raw", "txt"), default="pipeline")
+    ap.add_argument("--corpus", choices=("devset", "own"), default="devset", help="annotated folder under corpora/")
     ap.add_argument("--misses", action="store_true", help="print the quotes no clause covers")
     ap.add_argument("--real", action="store_true", help="also print act metadata of corpora/real text PDFs")
     a = ap.parse_args()
@@ -94,11 +94,15 @@ def main() -> int:
         except ImportError:
             print("pipeline.text not available, using --source raw", file=sys.stderr)
             a.source = "raw"
-    hit = total = meta_ok = 0
-    for gold_path in sorted(DEVSET.glob("*.gold.json")):
+    hit = total = meta_ok = docs = 0
+    folder = ROOT / "corpora" / a.corpus
+    for gold_path in sorted(folder.glob("*.gold.json")):
         name = gold_path.name[: -len(".gold.json")]
+        if not (folder / f"{name}.pdf").exists():
+            continue
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        doc = load(DEVSET / f"{name}.pdf", a.source)
+        doc = load(folder / f"{name}.pdf", a.source)
+        docs += 1
         clauses = parse_clauses(doc)
         texts = [norm(c.text) for c in clauses]
         quotes = list(dict.fromkeys(m["quote"] for m in gold["mechanisms"]))
@@ -114,7 +118,8 @@ def main() -> int:
             for q in quotes:
                 if q not in ok:
                     print("   MISS", q[:110])
-    print(f"clause recall {hit}/{total} = {hit / max(total, 1):.3f}; act metadata right on {meta_ok}/6 ({a.source})")
+    print(f"clause recall {hit}/{total} = {hit / max(total, 1):.3f}; act metadata right on {meta_ok}/{docs} "
+          f"({a.corpus}, {a.source})")
     if a.real:
         for pdf in sorted((ROOT / "corpora" / "real").glob("*.pdf")):
             if pdf.name.endswith("-scan.pdf"):
