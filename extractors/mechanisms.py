@@ -630,8 +630,9 @@ def _context_scores(view: ClauseView, toks: list[Tok]) -> Scores:
         s.add(type_scores(lead), LEAD_WEIGHT, "lead-in: ")
         s.add(frame_scores(lead), 1.0, "frame: ")
         actor = entity_of_lead_in(lead)
+        frames = load_lexicon("mech_frames")
         if actor in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY", "AUTHORITY") and \
-                load_lexicon("mech_frames").hits(lead, "functions"):
+                (frames.hits(lead, "functions") or frames.hits(lead, "body_rights")):
             s.add(Scores({"COORDINATION": 3.0}, {"COORDINATION": ["functions of " + actor]}), 1.0, "frame: ")
     if view.headings:
         h = type_scores(tokenize(view.headings[-1]))
