@@ -195,6 +195,10 @@ def _quantity(m: re.Match) -> Quantity | None:
     return Quantity(m.start(), m.end(), value, "") if value is not None else None
 
 
+# "10 (десять) процентов", "50 000 (пятьдесят тысяч) рублей": the number repeated in words
+_AFTER_NUMBER = r"\s*(?:\([^()\d]{1,60}\)\s*)?"
+
+
 def _skip(t: str, pos: int, rx: str) -> int:
     m = re.compile(rx, re.I).match(t, pos)
     return m.end() if m else pos
@@ -213,7 +217,7 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
     cur = lexicon("lexicons/currencies.txt")
     out = []
     for q in quantities(t):
-        c = cur.match(t, _skip(t, q.end, r"\s*"))
+        c = cur.match(t, _skip(t, q.end, _AFTER_NUMBER))
         if c is None:
             continue
         code, rule, value = c[2], "currency_word", q.value
@@ -303,7 +307,7 @@ def _period_at(text: str, t: str, s: int, p: int, units: Lexicon) -> Deadline | 
     q = quantity_at(t, p)
     if q is None:
         return None
-    p = _skip(t, q.end, r"\s*")
+    p = _skip(t, q.end, _AFTER_NUMBER)
     working = False
     kind = lexicon(_DL, ("working", "calendar")).match(t, p)
     if kind:
@@ -396,7 +400,7 @@ class _Unit:
 
 def unit_at(t: str, pos: int) -> _Unit | None:
     """The unit after a quantity: a lexicon unit, possibly after a dash and up to 3 adjectives."""
-    p = _skip(t, pos, r"\s*(?:[—–-]\s*)?")
+    p = _skip(t, pos, _AFTER_NUMBER + r"(?:[—–-]\s*)?")
     if lexicon("lexicons/currencies.txt").match(t, p):
         return _Unit(lexicon("lexicons/currencies.txt").match(t, p)[1], "", money=True)
     for _ in range(4):
@@ -468,7 +472,8 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
     Rules: `comparator_before` ("не менее 10 участников"), `comparator_after` ("два и более
     показателя"), `stated_rate` ("по ставке 9 процентов", only shares and base units), `upto_known_unit`
     ("до 50 процентов": "до" bounds only a lexicon unit, never a date, a year or a range), `fraction`
-    ("более половины" → 50 %), `coordinated_value` ("не может превышать 15 млн рублей в год и 80 процентов":
+    ("более половины" → 50 %), `range_bounds` ("от 5 до 50 га"; not a scale "от 0 до 10 баллов"),
+    `coefficient` ("с применением коэффициента 0,5" → = 0.5), `coordinated_value` ("не может превышать 15 млн рублей в год и 80 процентов":
     a bare quantity joined to a bounded one inherits its comparator), `unit_lemma` (the unit is an unknown
     noun, lemmatized). Money is never a threshold; a duration bounded from above is one ("срок реализации
     проекта не более 5 лет") unless it is how long a benefit lasts (`benefit_period_not_condition`: "на
@@ -505,15 +510,17 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
             u = _Unit(q.end, "", known=False)
         if cmp == "=" and u.unit not in _STATED_UNITS:
             return
-        if u.unit in _DURATIONS and cmp in ("<=", "<") and _BENEFIT_PERIOD.search(t[max(0, s - 60):s]):
-            return  # rule benefit_period_not_condition: how long a preference lasts, not a condition
+        if u.unit in _DURATIONS and cmp in ("<=", "<") and (upto or _BENEFIT_PERIOD.search(t[max(0, s - 60):s])):
+            return  # rule benefit_period_not_condition: how long a preference lasts ("на срок до 10 лет")
         out.append(Threshold(comparator=cmp, value=_clean(q.value), unit=u.unit, text=text[s:u.end], start=s,
                              end=u.end, rule=rule_used))
         anchors.append((u.end, cmp))
 
-    cmps = lexicon(_CMP, (">=", "<=", ">", "<", "="))
+    cmps = lexicon(_CMP, (">=", "<=", ">", "<", "=", "= coefficient"))
     for s, e, cmp in cmps.finditer(t):
-        p = _skip(t, e, r"\s*,?\s*(?:(?:в|на|у|ў|за)\s+)?")
+        p = _skip(t, e, r"\s*,?\s*(?:(?:в|на|у|ў|за|с|со|для|з)\s+)?")
+        if cmp == "=":  # "по ставке арендной платы 1 процент": the rate's name may come between
+            p = _skip_rate_name(t, p, cmps)
         f = _fraction_re().match(t, p)
         if f and cmp != "=":
             value = words_value(f.group(0)) or 0
@@ -522,11 +529,15 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
             anchors.append((f.end(), cmp))
             continue
         q = quantity_at(t, p)
-        if q is not None:
+        if q is not None and cmp == "= coefficient":
+            if not inside(q.start, q.end) and unit_at(t, q.end) is None:
+                out.append(Threshold(comparator="=", value=_clean(q.value), unit="коэффициент", text=text[s:q.end],
+                                     start=s, end=q.end, rule="coefficient"))
+        elif q is not None:
             emit(cmp, s, q, "stated_rate" if cmp == "=" else "comparator_before")
     post = lexicon(_CMP, (">= after", "<= after"))
     for q in quantities(t):
-        c = post.match(t, _skip(t, q.end, r"\s*"))
+        c = post.match(t, _skip(t, q.end, _AFTER_NUMBER))
         if c:
             emit(c[2].split()[0], q.start, q, "comparator_after", after=c[1])
     for m in re.finditer(r"(?i)(?<!\w)до\s+", t):
@@ -536,11 +547,53 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
         if any(th.start <= m.start() < th.end for th in out):
             continue
         emit("<=", m.start(), q, "upto_known_unit", upto=True)
+    out.extend(_ranges(text, t, inside))
     out = _coordinate(text, t, out, anchors, inside)
     return _dedupe(out)
 
 
-_COORD = re.compile(r"(?i)(,|—|\s(и|или|а|і|ці)\s)")
+def _skip_rate_name(t: str, p: int, cmps: Lexicon) -> int:
+    """Up to 3 words before a stated rate's number; never a comparator or "до" ("в размере не более …")."""
+    q = p
+    for _ in range(3):
+        if cmps.match(t, q) or re.match(r"(?i)(до|да|от|ад)\s", t[q:q + 3]):
+            return p
+        m = re.compile(r"[^\W\d_]+\s+").match(t, q)
+        if m is None:
+            break
+        q = m.end()
+        if t[q:q + 1].isdigit():
+            return q
+    return p
+
+
+_RANGE = re.compile(r"(?i)(?<!\w)(?:от|ад)\s+")
+
+
+def _ranges(text: str, t: str, inside) -> list[Threshold]:
+    """Rule `range_bounds`: "площадью от 5 до 50 га" is >= 5 га and <= 50 га. A scale is not a condition
+    ("по шкале от 0 до 10 баллов"): no bounds when the range starts at 0 or counts points."""
+    out = []
+    for m in _RANGE.finditer(t):
+        lo = quantity_at(t, m.end())
+        if lo is None:
+            continue
+        to = re.compile(r"(?i)\s*(?:до|да)\s+").match(t, lo.end)
+        hi = quantity_at(t, to.end()) if to else None
+        if hi is None or lo.value == 0 or inside(lo.start, hi.end) or _not_a_quantity(t, hi):
+            continue
+        u = unit_at(t, hi.end)
+        if u is None or u.money or u.unit in ("балл", ""):
+            continue
+        out.append(Threshold(comparator=">=", value=_clean(lo.value), unit=u.unit, text=text[m.start():lo.end],
+                             start=m.start(), end=lo.end, rule="range_bounds"))
+        k = to.start() + len(to.group(0)) - len(to.group(0).lstrip())  # where "до" starts
+        out.append(Threshold(comparator="<=", value=_clean(hi.value), unit=u.unit, text=text[k:u.end], start=k,
+                             end=u.end, rule="range_bounds"))
+    return out
+
+
+_COORD = re.compile(r"(?i)(—|\s(и|или|а|і|ці)\s)")  # a comma alone does not join ("…, расположенных в одном …")
 
 
 def _coordinate(text, t, out, anchors, inside) -> list[Threshold]:

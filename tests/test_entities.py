@@ -30,6 +30,7 @@ DEVSET = Path(__file__).resolve().parents[1] / "corpora" / "devset"
     ("100 млн российских рублей", "BY", [(100_000_000, "RUB")]),
     ("50 000 беларускіх рублёў і 150 000 беларускіх рублёў", "BY", [(50_000, "BYN"), (150_000, "BYN")]),
     ("сумма менее 50 копеек отбрасывается", "RU", [(0.5, "RUB")]),
+    ("50 000 (пятьдесят тысяч) рублей", "RU", [(50_000, "RUB")]),
     ("не более 100 базовых величин", "BY", []),
     ("не менее 10 процентов", "RU", []),
     ("за 2015 год составляет не менее 20 млрд рублей", "RU", [(20_000_000_000, "RUB")]),
@@ -80,6 +81,14 @@ def test_entities_number_words(phrase, value):
     ("наличие не менее 3 филиалов", [(">=", 3, "филиал")]),
     ("не более 100 базовых величин", [("<=", 100, "базовая величина")]),
     ("доля не должна быть менее 20 процентов", [(">=", 20, "%")]),
+    ("не менее 10 (десяти) процентов", [(">=", 10, "%")]),
+    ("площадью от 5 до 50 га", [(">=", 5, "га"), ("<=", 50, "га")]),
+    ("с применением к базовой ставке коэффициента 0,5", [("=", 0.5, "коэффициент")]),
+    ("заключил договоры не менее чем с 1 учреждением высшего образования", [(">=", 1, "организация")]),
+    ("по ставке арендной платы 1 процент кадастровой стоимости", [("=", 1, "%")]),
+    ("в размере до 1 000 базовых величин", [("<=", 1000, "базовая величина")]),
+    ("не менее 12 субъектов, расположенных на территории одного субъекта Российской Федерации",
+     [(">=", 12, "субъект")]),
     # Belarusian
     ("не менш за 10 працэнтаў", [(">=", 10, "%")]),
     ("прайшло не больш за 3 гады", [("<=", 3, "год")]),
@@ -101,6 +110,8 @@ def test_entities_thresholds(text, expected):
     "на период реализации проекта, но не более 2 лет",  # how long a benefit lasts
     "на перыяд рэалізацыі праекта, але не больш за 2 гады",
     "в течение срока до 180 дней в календарном году",
+    "льготные кредиты на срок до 10 лет",
+    "не позднее чем за 30 дней до начала приема заявок",
     "в соответствии с пунктом 3 статьи 19",
 ])
 def test_entities_not_thresholds(text):
@@ -129,6 +140,9 @@ def test_entities_threshold_records_its_rule():
     ("на працягу 30 каляндарных дзён", (30, False, None, None)),
     ("не пазней 12 красавіка 2022 г.", (None, False, None, "2022-04-12")),
     ("ў месячны тэрмін", (None, False, 1, None)),
+    ("в 30-дневный срок", (30, False, None, None)),
+    ("в течение 1 (одного) месяца", (None, False, 1, None)),
+    ("не позднее чем за 30 дней до начала", (30, False, None, None)),
 ])
 def test_entities_deadlines(text, expected):
     (d,) = find_deadlines(text)
@@ -176,8 +190,8 @@ def test_entities_references(text, expected):
 
 # ---- the devset ------------------------------------------------------------------------------------
 
-def _gold_by_quote():
-    for path in sorted(DEVSET.glob("*.gold.json")):
+def _gold_by_quote(folder: Path):
+    for path in sorted(folder.glob("*.gold.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
         merged: dict[str, dict] = {}
         for m in gold["mechanisms"]:  # one clause, two mechanisms: the attributes are split between them
@@ -188,10 +202,13 @@ def _gold_by_quote():
             yield gold["act"]["country"], quote, d
 
 
-def test_entities_devset_attribute_accuracy():
+@pytest.mark.parametrize("folder", [DEVSET, DEVSET.parent / "own"], ids=["devset", "own"])
+def test_entities_gold_attribute_accuracy(folder):
     """SPEC §7.6 on the gold quotes: amount = value ±0.5 % and currency, threshold = comparator and value."""
+    if not any(folder.glob("*.gold.json")):
+        pytest.skip(f"no gold files in {folder}")
     hit_a = n_a = hit_t = n_t = 0
-    for country, quote, gold in _gold_by_quote():
+    for country, quote, gold in _gold_by_quote(folder):
         e = entities_from_text(quote, country)
         pa = [(a.value, a.currency) for a in e.amounts]
         for g in gold["amounts"]:
