@@ -191,6 +191,8 @@ def _quantity(m: re.Match) -> Quantity | None:
         if m.group("scale"):
             value *= words_value(m.group("scale")) or 1
         return Quantity(m.start(), m.end(), value, m.group("num"))
+    if all(re.fullmatch(r"(?i)(тыс|млн|млрд|трлн)\.?", w) for w in m.group("words").split()):
+        return None  # "Объем экспорта, млн рублей": a column unit, not a sum
     value = words_value(m.group("words"))
     return Quantity(m.start(), m.end(), value, "") if value is not None else None
 
@@ -455,6 +457,27 @@ def _morph() -> CachedMorph:
     return CachedMorph()
 
 
+_COUNT_OF = re.compile(r"(?i)(?<!\w)(?:количеств\w*|числ[оа]|численност\w*|колькасц\w*)\s+")
+_OF_WHICH = re.compile(r"(?i)(из которых|из них|из числа которых|з якіх|з іх)[^.;]*$")
+
+
+def _unit_from_context(t: str, s: int, found: list[Threshold]) -> str:
+    """Rule `unit_from_context` for a bare number: "из которых не менее 1" takes the unit of the count
+    before it; "количество совместных проектов … — не менее 5" takes the counted noun."""
+    before = t[max(0, s - 150):s]
+    before = before[max(before.rfind(";"), before.rfind("."), before.rfind(":")) + 1:]
+    if _OF_WHICH.search(before) and found:
+        return found[-1].unit
+    for m in reversed(list(_COUNT_OF.finditer(before))):
+        for word in re.findall(r"[^\W\d_]+", before[m.end():])[:4]:
+            parse = _morph().parse(word.lower())[0]
+            if parse.tag.POS == "NOUN":
+                return parse.normal_form
+            if parse.tag.POS not in ("ADJF", "PRTF"):
+                break
+    return ""
+
+
 def _not_a_quantity(t: str, q: Quantity) -> str | None:
     """Why a number after a comparator is not a quantity (a date, a year), or None."""
     after = t[q.end:q.end + 20]
@@ -473,7 +496,8 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
     показателя"), `stated_rate` ("по ставке 9 процентов", only shares and base units), `upto_known_unit`
     ("до 50 процентов": "до" bounds only a lexicon unit, never a date, a year or a range), `fraction`
     ("более половины" → 50 %), `range_bounds` ("от 5 до 50 га"; not a scale "от 0 до 10 баллов"),
-    `coefficient` ("с применением коэффициента 0,5" → = 0.5), `coordinated_value` ("не может превышать 15 млн рублей в год и 80 процентов":
+    `coefficient` ("с применением коэффициента 0,5" → = 0.5), `unit_from_context` ("из которых не менее 1",
+    "количество проектов — не менее 5"), `coordinated_value` ("не может превышать 15 млн рублей в год и 80 процентов":
     a bare quantity joined to a bounded one inherits its comparator), `unit_lemma` (the unit is an unknown
     noun, lemmatized). Money is never a threshold; a duration bounded from above is one ("срок реализации
     проекта не более 5 лет") unless it is how long a benefit lasts (`benefit_period_not_condition`: "на
@@ -507,7 +531,8 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
         if u is None:
             if upto or cmp == "=" or rule == "comparator_after":
                 return
-            u = _Unit(q.end, "", known=False)
+            u = _Unit(q.end, _unit_from_context(t, s, out), known=False)
+            rule_used = "unit_from_context" if u.unit else rule
         if cmp == "=" and u.unit not in _STATED_UNITS:
             return
         if u.unit in _DURATIONS and cmp in ("<=", "<") and (upto or _BENEFIT_PERIOD.search(t[max(0, s - 60):s])):
