@@ -222,8 +222,9 @@ def extract_act(doc: DocumentText) -> ActMeta:
 
     date = number = None
     if typ in ("закон", "федеральный закон") and signature:
-        date, number = _date_number([" ".join(signature)]) if not _date_number(signature)[0] else _date_number(
-            signature)
+        date, number = _date_number(signature)
+        if not date:  # "29 июня 2017 г." and "№ 213-ОЗ" on separate lines with a place between
+            date, number = _date_number([" ".join(signature)])
         if date:
             ev["date"] = ev["number"] = "law_signature_block"
     if not date:

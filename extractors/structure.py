@@ -366,6 +366,8 @@ class _Parser:
     def _set_title(self, kind: str, text: str) -> None:
         """Store a finished heading title on its container."""
         c = self.ctx
+        if not text:
+            return
         if kind == "annex" and c.annex:
             c.annex = (c.annex[0], _title_case(text))
         elif kind in ("section", "chapter", "article"):
@@ -444,8 +446,7 @@ class _Parser:
                 self.after_note = "body"
             self.mode, self.note_kind = "note", "changes" if t.startswith("Информация об изм") else "block"
             return "note"
-        if p["note_line"].match(t) and self.prev_role != "text" or p["note_line"].match(t) and _closed(
-                self.prev.text if self.prev else "."):
+        if p["note_line"].match(t) and self._prev_closed(ln):
             return "note"
         if p["note_paren"].match(t) and self.mode != "annex_head":
             depth = t.count("(") - t.count(")")
@@ -481,7 +482,6 @@ class _Parser:
         if m and (self.prev_role in ("annex_title", "signature") or self.mode == "title"):
             if self.title_kind != "annex" or self.prev_role != "annex_title":
                 self._new_annex()
-                self._set_title("annex", "")
             self.mode, self.note_kind = "note", "paren"
             self.paren = t.count("(") - t.count(")")
             self.after_note = "body"
