@@ -239,6 +239,13 @@ def extract_act(doc: DocumentText) -> ActMeta:
         date, number = _date_number(signature)
         if date:
             ev["date"] = ev["number"] = "signature_date_number"
+    if not date:  # no line carries both: take each from the first header line that has it
+        kept = [h for h in header if not _skip(h) and not _PLACEHOLDER.search(h)]
+        date = next((d for d in map(parse_date, kept) if d), None)
+        number = next((n for n in map(_number, kept) if n), None)
+        for key, val in (("date", date), ("number", number)):
+            if val:
+                ev[key] = f"header_{key}_alone"
 
     issuer, rule = _issuer(header or stamps, doc.text, typ)
     if issuer:
