@@ -52,6 +52,8 @@ def expand_abbreviation(text: str) -> str | None:
 
 
 def _match_case(word: str, like: str) -> str:
+    if "ё" not in like.lower():
+        word = word.replace("ё", "е")  # the dictionary writes ё; keep the act's spelling
     if like.isupper() and len(like) > 1:
         return word.upper()
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
@@ -149,6 +151,8 @@ def _is_genitive(tok, be: bool) -> bool:
     if be:
         return tok.is_alpha and bool(re.search(r"(а|я|ы|і|ага|яга|ай|ой|аў|яў|ых|іх)$", tok.lower_))
     parses = _content(tok)
+    if not parses or parses[0].tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR"):
+        return False  # "вести", "является": a verb reading first
     if tok.text[:1].isupper() and any("Geox" in p.tag for p in parses):
         return True
     return any(p.tag.case == "gent" and p.tag.POS in ("NOUN", "ADJF", "PRTF", "NUMR") for p in parses)
@@ -156,6 +160,12 @@ def _is_genitive(tok, be: bool) -> bool:
 
 def _has_case(tok, cases: set[str]) -> bool:
     return any(p.tag.case in cases and p.tag.POS in ("NOUN", "ADJF", "PRTF") for p in _content(tok))
+
+
+def _hyphen_prefix(doc: Doc, j: int) -> bool:
+    """Is token j the first part of a hyphenated word split by the tokenizer ("финансово", "-", …)?"""
+    return (j + 2 < len(doc) and doc[j + 1].text == "-" and not doc[j].whitespace_
+            and not doc[j + 1].whitespace_ and doc[j].is_alpha)
 
 
 def _next_body(doc: Doc, i: int) -> bool:
@@ -172,14 +182,14 @@ def _next_body(doc: Doc, i: int) -> bool:
 def extend_right(doc: Doc, end: int, head_lemma: str, be: bool = False, limit: int = 10) -> int:
     """End of the dependent tail after a body's head: genitives, "и" between genitives, "по …" after
     committees and councils, a quoted name right after the head."""
-    j, taken, in_po = end, 0, False
+    j, taken, in_po, proper = end, 0, False, False
     while j < len(doc) and taken < limit:
         tok = doc[j]
         if tok.text == "«" and j == end:
             close = next((k for k in range(j + 1, min(len(doc), j + 20)) if doc[k].text == "»"), None)
             return close + 1 if close is not None else j
         nxt = doc[j + 1] if j + 1 < len(doc) else None
-        if tok.lower_ in ("и", "і") and nxt is not None and not _next_body(doc, j + 1) and (
+        if tok.lower_ in ("и", "і") and nxt is not None and not proper and not _next_body(doc, j + 1) and (
                 _is_genitive(nxt, be) or (in_po and _has_case(nxt, {"datv", "loct"}))):
             j += 1
             continue
@@ -188,7 +198,11 @@ def extend_right(doc: Doc, end: int, head_lemma: str, be: bool = False, limit: i
             in_po = True
             j += 1
             continue
+        if _hyphen_prefix(doc, j):  # "финансово-бюджетного": the case is on the last part
+            j += 2
+            continue
         if (in_po and _has_case(tok, {"datv", "loct"})) or _is_genitive(tok, be):
+            proper = proper or tok.text[:1].isupper()  # after "… Российской Федерации", "и" starts a new member
             j += 1
             taken += 1
             continue
@@ -216,7 +230,8 @@ def _quoted_name(doc: Doc, start: int, end: int) -> tuple[int, int]:
     ("акционерного общества «Российская венчурная компания»")."""
     if start == 0 or doc[start - 1].text != "«":
         return start, end
-    close = next((k for k in range(end, min(len(doc), end + 5)) if doc[k].text == "»"), None)
+    close = next((k for k in range(end, min(len(doc), end + 25)) if doc[k].text in ("»", "«")), None)
+    close = close if close is not None and doc[close].text == "»" else None
     if close is None:
         return start, end
     k = start - 2
@@ -261,9 +276,11 @@ def _trim(doc: Doc, start: int, end: int, be: bool) -> int:
     """Cut a tagged span at the first word that cannot belong to a name ("Министерство экономики
     государственным органом" → "Министерство экономики")."""
     in_po = False
-    for j in range(start + 1, end):
+    head = next((j for j in range(start, end) if not be and _noun_parse(doc[j].text) is not None
+                 and _morph().parse(doc[j].text)[0].tag.POS not in _ADJISH), start)
+    for j in range(head + 1, end):
         tok = doc[j]
-        if tok.is_punct or tok.lower_ in ("и", "і") or tok.text[:1].isupper():
+        if tok.is_punct or tok.lower_ in ("и", "і") or tok.text[:1].isupper() or _hyphen_prefix(doc, j):
             continue
         if tok.lower_ in ("по", "па"):
             in_po = True
