@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBS := poppler-utils tesseract-ocr tesseract-ocr-rus tesseract-ocr-bel fonts-dejavu-core
+DEBS := poppler-utils tesseract-ocr tesseract-ocr-rus tesseract-ocr-bel fonts-dejavu-core chromium
 OUT ?= outputs
 
 .PHONY: run test bench system venv schema clean help

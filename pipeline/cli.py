@@ -15,6 +15,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Find cluster-policy mechanisms in Russian and Belarusian legal acts (PDF).")
 console = Console(stderr=True)
 
+from review.cli import app as review_app  # noqa: E402  (imports its web stack lazily)
+
+app.add_typer(review_app, name="review", help="Review extracted mechanisms in a web app; export decisions as gold.")
+
 EXIT_OK, EXIT_REJECTED = 0, 3
 
 
