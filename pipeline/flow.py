@@ -60,13 +60,17 @@ def run_extract(structured: process.Structured) -> list[Mechanism]:
     return process.extract(structured, get_nlp())
 
 
-def _stage(target: str, *args, deadline: float | None = None):
-    """Run a stage in a supervised worker when a pool is up, else in this process (e.g. on a Dask worker)."""
+def _stage(target: str, *args, deadline: float | None = None) -> tuple[object, float]:
+    """Run a stage in a supervised worker when a pool is up, else in this process (e.g. on a Dask worker).
+
+    Returns the result and the seconds of work it took (without queueing or transfer).
+    """
     if _POOL is not None:
-        return _POOL.run(target, *args, deadline=deadline)
+        return _POOL.run_timed(target, *args, deadline=deadline)
     if deadline is not None and time.monotonic() > deadline:
         raise StageFailure("timeout", "processing took longer than the per-document time limit")
-    return call(target, args)
+    t = time.perf_counter()
+    return call(target, args), time.perf_counter() - t
 
 
 @dataclass(frozen=True)
@@ -113,17 +117,17 @@ def discover_inputs(inputs: list[str]) -> list[Path]:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(path: str, engine: str, deadline: float | None) -> DocumentText:
+def ingest_task(path: str, engine: str, deadline: float | None) -> tuple[DocumentText, float]:
     return _stage("pipeline.process:read_text", Path(path), engine, deadline=deadline)
 
 
 @task(name="structure", cache_policy=NO_CACHE)
-def structure_task(doc: DocumentText, deadline: float | None) -> process.Structured:
+def structure_task(doc: DocumentText, deadline: float | None) -> tuple[process.Structured, float]:
     return _stage("pipeline.process:structure", doc, deadline=deadline)
 
 
 @task(name="nlp", cache_policy=NO_CACHE)
-def nlp_task(structured: process.Structured, deadline: float | None) -> list[Mechanism]:
+def nlp_task(structured: process.Structured, deadline: float | None) -> tuple[list[Mechanism], float]:
     return _stage("pipeline.flow:run_extract", structured, deadline=deadline)
 
 
@@ -165,15 +169,11 @@ def process_document(path: str, target: str, sha: str, run_id: str, engine: str,
     stage = "ingest"
     _notify(path, "start")
     try:
-        t = time.perf_counter()
-        doc = ingest_task(path, engine, deadline)
-        res.times["ingest"] = time.perf_counter() - t
-        stage, t = "structure", time.perf_counter()
-        structured = structure_task(doc, deadline)
-        res.times["structure"] = time.perf_counter() - t
-        stage, t = "nlp", time.perf_counter()
-        mechanisms = nlp_task(structured, deadline)
-        res.times["nlp"] = time.perf_counter() - t
+        doc, res.times["ingest"] = ingest_task(path, engine, deadline)
+        stage = "structure"
+        structured, res.times["structure"] = structure_task(doc, deadline)
+        stage = "nlp"
+        mechanisms, res.times["nlp"] = nlp_task(structured, deadline)
         stage, t = "write", time.perf_counter()
         document = process.assemble(Path(path), sha, doc, structured, mechanisms, run_id,
                                     engine=getattr(doc, "engine", "") or engine,
@@ -319,7 +319,8 @@ def run_flow(inputs: list[str], out: str = "outputs", *, dask_address: str | Non
 
         runner = DaskTaskRunner(address=dask_address)
         return batch_flow.with_options(task_runner=runner)(inputs, out, distributed=True, **options)
-    return batch_flow(inputs, out, **options)
+    n = options.get("workers") or default_workers()
+    return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(inputs, out, **options)
 
 
 __all__ = ["run_flow", "discover_inputs", "set_progress", "get_nlp", "atomic_write_text"]

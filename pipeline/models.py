@@ -177,8 +177,9 @@ class ErrorRow(_Model):
 
 
 class StageTimes(_Model):
-    ingest: float = 0.0
-    text: float = 0.0
+    """Seconds of work per stage summed over documents (in the workers, without queueing)."""
+
+    ingest: float = Field(0.0, description="PDF reading, OCR and text normalization")
     structure: float = 0.0
     nlp: float = 0.0
     write: float = 0.0

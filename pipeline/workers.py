@@ -55,8 +55,9 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         except (EOFError, KeyboardInterrupt):
             return
         try:
+            t = time.perf_counter()
             value = call(target, args)
-            conn.send(("ok", value))
+            conn.send(("ok", value, time.perf_counter() - t))
         except MemoryError:
             conn.send(("err", "too_large", "the document needs more memory than the per-document limit"))
         except Exception as exc:  # reported to the caller, the worker lives on
@@ -117,6 +118,10 @@ class WorkerPool:
 
     def run(self, target: str, *args, deadline: float | None = None):
         """Run `module:function(*args)` in a worker; `deadline` is a `time.monotonic()` value."""
+        return self.run_timed(target, *args, deadline=deadline)[0]
+
+    def run_timed(self, target: str, *args, deadline: float | None = None) -> tuple[object, float]:
+        """`run`, also returning the seconds the call took inside the worker (no queueing or transfer)."""
         w = self._idle.get()
         try:
             w.conn.send((target, args))
@@ -135,7 +140,7 @@ class WorkerPool:
                                        "the document may crash the PDF library or exhaust memory")
                 self._idle.put(w)
                 if status == "ok":
-                    return payload[0]
+                    return payload[0], payload[1]
                 raise StageFailure(payload[0], payload[1])
             if not w.proc.is_alive():
                 code = w.proc.exitcode
