@@ -679,6 +679,23 @@ def entities_from_text(text: str, country: str | None = "RU") -> Entities:
                     deadlines=tuple(deadlines), references=tuple(refs))
 
 
+def entities_in(entities: Entities, start: int, end: int) -> Entities:
+    """The records lying inside [start, end) of the clause text: the attributes of one mechanism when a
+    clause holds two ("subsidy up to 200 mln …, provided that co-financing is at least 30 %")."""
+    def keep(records):
+        return tuple(r for r in records if start <= r.start and r.end <= end)
+
+    return Entities(amounts=keep(entities.amounts), thresholds=keep(entities.thresholds),
+                    deadlines=keep(entities.deadlines), references=keep(entities.references),
+                    bodies=keep(entities.bodies))
+
+
+def entities_in_part(entities: Entities, text: str, part: str) -> Entities:
+    """`entities_in` for a part of the clause given as its text (unchanged when the part is "" or absent)."""
+    at = text.find(part) if part else -1
+    return entities if at < 0 else entities_in(entities, at, at + len(part))
+
+
 def with_country(amount: Amount, country: str | None) -> Amount:
     """A bare ruble read before the act's country was known, settled for that country."""
     if amount.rule == "ruble_generic" and country in ("RU", "BY"):
@@ -686,5 +703,5 @@ def with_country(amount: Amount, country: str | None) -> Amount:
     return amount
 
 
-__all__ = ["extract_entities", "entities_from_text", "find_amounts", "find_thresholds", "find_deadlines",
+__all__ = ["extract_entities", "entities_from_text", "entities_in", "entities_in_part", "find_amounts", "find_thresholds", "find_deadlines",
            "find_references", "words_value", "fold", "lexicon", "read_terms", "with_country"]

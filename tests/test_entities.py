@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entities import (entities_from_text, find_amounts, find_deadlines, find_references,
+from extractors.entities import (entities_from_text, entities_in_part, find_amounts, find_deadlines, find_references,
                                  find_thresholds, words_value)
 
 DEVSET = Path(__file__).resolve().parents[1] / "corpora" / "devset"
@@ -191,6 +191,17 @@ def test_entities_not_deadlines(text):
 ])
 def test_entities_references(text, expected):
     assert [(r.type, r.number, r.date) for r in find_references(text)] == expected
+
+
+def test_entities_in_part_keeps_one_mechanisms_attributes():
+    text = ("Субсидия предоставляется в размере не более 200 млн рублей в год при условии, что доля "
+            "софинансирования составляет не менее 30 процентов.")
+    e = entities_from_text(text)
+    grant = entities_in_part(e, text, "Субсидия предоставляется в размере не более 200 млн рублей в год")
+    cond = entities_in_part(e, text, "при условии, что доля софинансирования составляет не менее 30 процентов")
+    assert ([a.value for a in grant.amounts], grant.thresholds) == ([200_000_000], ())
+    assert (cond.amounts, [t.value for t in cond.thresholds]) == ((), [30])
+    assert entities_in_part(e, text, "") == e
 
 
 # ---- the devset ------------------------------------------------------------------------------------
