@@ -56,6 +56,7 @@ _BINDING_END = re.compile(
     r"(?:^|\s)(?:и|или|в|во|с|со|на|к|по|до|за|от|о|об|из|при|для|N|№|пункт\w*|подпункт\w*|част\w*|"
     r"стать\w*|глав\w*|раздел\w*|приложени\w*|абзац\w*)$", re.I)
 _STAMP_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\s+[а-яёіў]+\s+\d{4}|^от\s|(?:№|N)\s*_{2,}", re.I)
+parse_like_date = re.compile(r"\d{1,2}[.\s][а-яё\d]+[.\s]\d{4}|\d{4}\s*(?:г\.|года)", re.I).search
 _STAMP_NEXT = r"(?:к|да)\s|(?:постановлением|приказом|указом|решением|распоряжением|пастановай|загадам)\b|Постановление|Пастанова"
 _HYPHEN_END = re.compile(r"([А-ЯЁІЎа-яёіўA-Za-z]+)-$")
 _SPACED = re.compile(r"(?<!\S)(?:[А-ЯЁІЎа-яёіў] ){3,}[А-ЯЁІЎа-яёіў](?: ?:)?(?!\S)")
@@ -244,11 +245,16 @@ def _unfinished(s: str) -> bool:
     return tag.POS in ("ADJF", "PRTF", "PREP", "CONJ")
 
 
-def _has_verb(s: str) -> bool:
-    """Headings name things; a verb ("Рекомендовать органам ...") means a point's text."""
+def _nominal_heading(s: str) -> bool:
+    """A heading names a thing: no verb, a first word that can be nominative, no dangling end
+    ("Цели и задачи" is; "Рекомендовать органам", "Ответственным заказчиком" are not)."""
     m = _morph()
-    return m is not None and any(m.parse(w.lower())[0].tag.POS in ("VERB", "INFN")
-                                 for w in re.findall(r"[А-ЯЁа-яё]+", s))
+    ws = re.findall(r"[А-ЯЁа-яё]+", s)
+    if m is None or not ws or _unfinished(s):
+        return m is None
+    if any(m.parse(w.lower())[0].tag.POS in ("VERB", "INFN") for w in ws):
+        return False
+    return any("nomn" in p.tag for p in m.parse(ws[0].lower()))
 
 
 def join_lines(parts: list[str], vocab: frozenset[str] = frozenset()) -> str:
@@ -476,7 +482,7 @@ class _Parser:
     def r_annex_heading(self, ln: _L) -> str | None:
         p, t = patterns(), ln.text
         bare = re.fullmatch(r"\S+(?:\s*(?:N|№)\s*\d+)?", t) is not None
-        if not self._prev_closed(ln) and not (bare and re.match(_STAMP_NEXT, self._next_text())):
+        if not self._prev_closed(ln) and not (bare and re.match(_STAMP_NEXT, self._next_text(), re.I)):
             return None
         m = p["annex_garant"].match(t)
         if m and (self.prev_role in ("annex_title", "signature") or self.mode == "title"):
@@ -527,11 +533,12 @@ class _Parser:
             return "signature"
         if not t.startswith(words("signature_positions.txt")) or len(t) > 120:
             return None
-        if _closed(t) and not p["name_tail"].search(t):
+        if _closed(t) and not p["name_tail"].search(t) and not p["initials_end"].search(t):
             return None
         following = [self._next_text(j) for j in (1, 2, 3)]
         if p["name_tail"].search(t) or any(p["name"].match(f) for f in following) or any(
-                p["name_tail"].search(f) and len(f) <= 60 for f in following[:2]):
+                p["name_tail"].search(f) and len(f) <= 60 for f in following[:2]) or (
+                p["initials_end"].search(t) and p["surname"].match(following[0])):
             self._close_all()
             self._flush_title()
             self.mode = "signature"
@@ -600,7 +607,8 @@ class _Parser:
         if _upper_ratio(rest) < 0.9:
             nxt = self._next_text()
             styled = self.hints and (ln.tl.bold or self._centered(ln))
-            short = len(rest.split()) <= 10 and (len(ln.text) < 0.7 * self.width or styled) and not _has_verb(rest)
+            short = len(rest.split()) <= 10 and (len(ln.text) < 0.7 * self.width or styled) \
+                and _nominal_heading(rest)
             over_text = nxt[:1].isupper() and not self._marker(nxt) and not self._structural_text(nxt)
             if not (short and (re.match(rf"{re.escape(label)}\.1\.?\s", nxt) or over_text)):
                 return None
@@ -730,7 +738,9 @@ class _Parser:
             ok = not _closed(last) and not _closed(t) and (
                 t[:1].islower() or t[:1] in "(«\"—–-" or _upper_ratio(t) > 0.9 and _upper_ratio(last) > 0.9
                 or _unfinished(so_far)
-                or len(t) < 0.45 * self.width and len(last) > 0.75 * self.width)
+                or len(t) < 0.45 * self.width and len(self.prev.text if self.prev else last) > 0.75 * self.width
+                and not self._next_text()[:1].islower()
+                or len(t) < 0.6 * self.width and self._marker(self._next_text()) is not None)
         if self.hints:  # centred or bold lines go on a title; a plain capitalized line starts the annex body
             styled = (self._centered(ln) or ln.tl.bold) and not _closed(t)
             ok = styled or ok and (self.title_kind != "annex" or t[:1].islower())
@@ -760,8 +770,22 @@ class _Parser:
         if self.mode != "header":
             return None
         self.mode = "body"
-        self._open(ln, "preamble", "preamble", "", "preamble", 0, "preamble", None)
+        # "Правительство Российской Федерации\nпостановляет:": the subject line belongs to the preamble
+        back = False
+        if re.match(rf"(?:{'|'.join(words('enacting_words.txt'))})\b", despace(ln.text).lower()):
+            t = self.roles[-1][2].text if self.roles and self.roles[-1][0] == "header" else ""
+            if t[:1].isupper() and not (_closed(t) or _upper_ratio(t) > 0.9 or parse_like_date(t)
+                                        or re.match(r"[\"«]?(?:О|Об|Аб|Пра)\s", t)):
+                back = True
+        first = ln
+        if back:
+            first = self.roles[-1][2]
+            self.roles[-1] = ("clause", "preamble", first)
+        o = self._open(first, "preamble", "preamble", "", "preamble", 0, "preamble", None)
         self.stack = []
+        if back:
+            o.lines.append((ln, 0))
+            return "text"
         return "clause"
 
     def r_text(self, ln: _L) -> str | None:
