@@ -75,6 +75,8 @@ class DocumentText:
     lines: list[TextLine]
     tables: list[AnchoredTable] = field(default_factory=list)
     pages: int = 0
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text came from OCR
+    engine: str = ""  # the PDF engine that read the text layer ("pdfium", "pdfplumber"; "" for strings)
 
     @classmethod
     def from_string(cls, text: str, page: int = 1) -> "DocumentText":

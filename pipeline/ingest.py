@@ -20,7 +20,7 @@ from extractors.records import Line, Page, Table
 from pipeline.errors import IngestError
 
 __all__ = [
-    "ENGINES", "Glyph", "PdfiumAdapter", "PdfplumberAdapter", "assemble_lines", "check_pdf",
+    "ENGINES", "Glyph", "PdfiumAdapter", "PdfplumberAdapter", "assemble_lines", "build_page", "check_pdf",
     "open_pages", "page_needs_ocr",
 ]
 
@@ -544,8 +544,8 @@ def _adapter(engine: str):
 
 def _engine_error(exc: Exception, path: Path, where: str) -> IngestError:
     """Translate an engine's failure into an `IngestError` with a reason code."""
-    text = f"{type(exc).__name__}: {exc}"
-    if re.search(r"password|encrypt|security", text, re.I):
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc)
+    if re.search(r"password|encrypt|security", f"{text} {exc!r}", re.I):
         return IngestError("the PDF is encrypted and needs a password; pass the password or remove the "
                            "protection (e.g. qpdf --decrypt in.pdf out.pdf)", reason="encrypted", path=str(path))
     return IngestError(f"the PDF is damaged and cannot be read {where} ({text}); try re-saving it "

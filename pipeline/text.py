@@ -118,6 +118,18 @@ def _note_block(lines: list[tuple[int, int, Line]], start: int) -> int:
     return end
 
 
+def _note_paragraph(lines: list[tuple[int, int, Line]], start: int, max_lines: int = 8) -> int:
+    """End (exclusive) of a note set as a paragraph: the heading, the next line, and the continuation
+    lines of that paragraph (they start left of its first line)."""
+    end = min(start + 2, len(lines))
+    if end - start < 2 or not _has_box(lines[start + 1][2]):
+        return end
+    first = lines[start + 1][2]
+    while end < min(len(lines), start + max_lines) and lines[end][2].bbox[0] < first.bbox[0] - 1.5:
+        end += 1
+    return end
+
+
 def _edition_block(lines: list[tuple[int, int, Line]], start: int, max_lines: int = 6) -> int:
     """End (exclusive) of a "(в ред. …)" note: through the line that closes its parenthesis and ends
     there; `start` (nothing removed) when the note does not close or text follows it."""
@@ -138,8 +150,9 @@ def strip_noise(pages: Sequence[Page]) -> tuple[list[Page], list[Removal]]:
       page_number     a lone page number in the top/bottom zone ("1", "- 2 -", "2 из 9");
       portal_stamp    a portal or database stamp in the zone ("Документ предоставлен КонсультантПлюс");
       running_header  a zone line repeated on many pages, digits ignored;
-      database_note   a note box of a legal database ("ГАРАНТ:", "Информация об изменениях:") with
-                      the lines under its heading that share its left edge;
+      database_note   a note of a legal database: a box ("ГАРАНТ:", "Информация об изменениях:")
+                      with the lines under its heading that share its left edge, or a paragraph
+                      after "КонсультантПлюс: примечание.";
       edition_note    a "(в ред. …)" / "(введен …)" note standing on its own line(s).
     """
     running = _running_keys(pages) if len(pages) > 1 else set()
@@ -162,8 +175,10 @@ def strip_noise(pages: Sequence[Page]) -> tuple[list[Page], list[Removal]]:
         text = flat[k][2].text
         end, rule = k, ""
         if not _matches("keep", text):
-            if _matches("note_heading", text):
+            if _matches("note_box", text):
                 end, rule = _note_block(flat, k), "database_note"
+            elif _matches("note_paragraph", text):
+                end, rule = _note_paragraph(flat, k), "database_note"
             elif _matches("edition_note", text):
                 end, rule = _edition_block(flat, k), "edition_note"
         if end > k:
@@ -386,7 +401,8 @@ def build_document(pages: Iterable[Page]) -> DocumentText:
         pos += len(it.text) + 1
         prev = ln
     tables = [AnchoredTable(table=_clean_table(t, forms), offset=_anchor(lines, t)) for p in clean for t in p.tables]
-    return DocumentText(text="\n".join(parts), lines=lines, tables=tables, pages=len(pages))
+    return DocumentText(text="\n".join(parts), lines=lines, tables=tables, pages=len(pages),
+                        ocr_pages=[p.number for p in pages if p.ocr])
 
 
 def _clean_table(t: Table, forms: Counter[str] | None = None) -> Table:
@@ -405,8 +421,51 @@ def _anchor(lines: list[TextLine], table: Table) -> int:
     return offset
 
 
-def load_document(path: str | Path, engine: str = "auto", *, password: str | None = None) -> DocumentText:
-    """Read a PDF (streaming its pages) and build its `DocumentText`; raises `IngestError` on bad files."""
-    from pipeline.ingest import open_pages
+def load_document(path: str | Path, engine: str = "auto", *, password: str | None = None,
+                  ocr: str = "auto") -> DocumentText:
+    """Read a PDF page by page and build its `DocumentText`; raises `IngestError` on bad files.
 
-    return build_document(open_pages(path, engine, password=password))
+    `ocr`: "auto" reads pages whose text layer is missing or garbage (`page_needs_ocr`) with
+    Tesseract; without Tesseract such pages stay as they are unless no page has text, which raises
+    `OcrUnavailable` with what to install. "never" skips OCR, "always" reads every page by OCR.
+    """
+    from pipeline.ingest import _adapter, open_pages, page_needs_ocr
+
+    if ocr not in ("auto", "never", "always"):
+        raise ValueError(f"ocr: expected 'auto', 'never' or 'always', got {ocr!r}")
+    pdf = Path(path)
+    state = {"tesseract": None, "text_pages": 0}
+
+    def pages() -> Iterable[Page]:
+        for page in open_pages(pdf, engine, password=password):
+            need = ocr == "always" or (ocr == "auto" and page_needs_ocr(page))
+            if need and _tesseract(state, ocr == "always"):
+                from pipeline.ocr import ocr_page
+
+                page = ocr_page(pdf, page.number - 1)
+            elif not page_needs_ocr(page):
+                state["text_pages"] += 1
+            yield page
+
+    doc = build_document(pages())
+    if ocr == "auto" and not state["text_pages"] and state["tesseract"] is False and not doc.ocr_pages:
+        from pipeline.ocr import check_tesseract
+
+        check_tesseract()  # raises OcrUnavailable: the document is a scan and cannot be read
+    doc.engine = _adapter(engine).name
+    return doc
+
+
+def _tesseract(state: dict, required: bool) -> bool:
+    """Whether Tesseract can run (checked once per document); raise when OCR was asked for."""
+    if state["tesseract"] is None:
+        from pipeline.ocr import OcrUnavailable, check_tesseract
+
+        try:
+            check_tesseract()
+            state["tesseract"] = True
+        except OcrUnavailable:
+            if required:
+                raise
+            state["tesseract"] = False
+    return state["tesseract"]
