@@ -389,6 +389,7 @@ _DURATIONS = {"год", "месяц", "день", "квартал", "налог�
 _STATED_UNITS = {"%", "процентный пункт", "базовая величина"}
 _ADJ = re.compile(r"[а-яіў'-]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ых|их|ого|его|ому|ему|ым|им|ыми|ими|ую|юю|ай|ага|яга|"
                   r"аму|яму|ыя|ія|ае|ое)(?!\w)\s*", re.I)
+_TERM_BEFORE = re.compile(r"(?i)(срок\w*|период\w*|перыяд\w*|тэрмін\w*|течение|працягу)\s*$")
 _BENEFIT_PERIOD = re.compile(r"(?i)(на\s+период|на\s+перыяд|в\s+течение|на\s+працягу|пребыва|знаходзі)[^.;]*$")
 
 
@@ -535,7 +536,8 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
             rule_used = "unit_from_context" if u.unit else rule
         if cmp == "=" and u.unit not in _STATED_UNITS:
             return
-        if u.unit in _DURATIONS and cmp in ("<=", "<") and (upto or _BENEFIT_PERIOD.search(t[max(0, s - 60):s])):
+        if u.unit in _DURATIONS and cmp in ("<=", "<") and (
+                _BENEFIT_PERIOD.search(t[max(0, s - 60):s]) or upto and _TERM_BEFORE.search(t[max(0, s - 30):s])):
             return  # rule benefit_period_not_condition: how long a preference lasts ("на срок до 10 лет")
         out.append(Threshold(comparator=cmp, value=_clean(q.value), unit=u.unit, text=text[s:u.end], start=s,
                              end=u.end, rule=rule_used))
