@@ -118,7 +118,7 @@ def _number_words() -> tuple[dict[str, float], str, str, str]:
 def _quantity_re() -> re.Pattern:
     _, ints, scales, _ = _number_words()
     return re.compile(
-        rf"(?<![\w.,])(?P<num>{_DIGITS})(?![\w]|-\w)(?:\s*(?P<scale>{scales}))?"
+        rf"(?<![\w.,])(?P<num>{_DIGITS})(?:-(?:х|ти|ми|м|ух|ех|ёх|и)(?!\w))?(?![\w]|-\w)(?:\s*(?P<scale>{scales}))?"
         rf"|(?P<words>(?:{ints})(?:\s+(?:{ints}))*)", re.I)
 
 
@@ -213,6 +213,7 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
 
     Rules: `currency_word` (the currency is printed), `ruble_generic` (a bare ruble or kopeck: RUB, or BYN
     when the act is Belarusian — `country="BY"`, or, with no country, when the text itself is Belarusian).
+    In a range "от 100 до 500 тыс. рублей" the first sum takes the currency and scale of the second.
     """
     t = fold(text)
     country = country or ("BY" if _looks_belarusian(t) else "RU")
@@ -220,6 +221,16 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
     out = []
     for q in quantities(t):
         c = cur.match(t, _skip(t, q.end, _AFTER_NUMBER))
+        if c is None:  # rule range_currency: "от 5 млн до 50 млн рублей" — the first sum takes the second's currency
+            to = re.compile(r"(?i)\s*(?:до|да|-|–|—)\s*").match(t, q.end)
+            hi = quantity_at(t, to.end()) if to and re.search(r"(?i)(от|ад)\s+$", t[max(0, q.start - 4):q.start]) else None
+            c = cur.match(t, _skip(t, hi.end, _AFTER_NUMBER)) if hi else None
+            if c is None:
+                continue
+            c = (q.start, q.end, c[2])
+            hi_raw = _num(hi.digits) if hi.digits else hi.value
+            if q.digits and t[q.start:q.end].strip() == q.digits and hi_raw and q.value <= hi_raw < hi.value:
+                q = replace(q, value=q.value * hi.value / hi_raw)  # "от 100 до 500 тыс.": the scale is shared
         if c is None:
             continue
         code, rule, value = c[2], "currency_word", q.value
@@ -550,7 +561,8 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
             p = _skip_rate_name(t, p, cmps)
         f = _fraction_re().match(t, p)
         if f and cmp != "=":
-            value = words_value(f.group(0)) or 0
+            phrase = re.sub(r"\s+", " ", f.group(0).lower())
+            value = _number_words()[0].get(phrase) or words_value(phrase) or 0
             out.append(Threshold(comparator=cmp, value=_clean(value * 100), unit="%", text=text[s:f.end()],
                                  start=s, end=f.end(), rule="fraction"))
             anchors.append((f.end(), cmp))
@@ -567,7 +579,7 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
         c = post.match(t, _skip(t, q.end, _AFTER_NUMBER))
         if c:
             emit(c[2].split()[0], q.start, q, "comparator_after", after=c[1])
-    for m in re.finditer(r"(?i)(?<!\w)до\s+", t):
+    for m in re.finditer(r"(?i)(?<!\w)(?:до|да)\s+", t):
         q = quantity_at(t, m.end())
         if q is None or re.search(r"(?i)(?<!\w)(от|ад)\s+[\d\w,.]+\s*$", t[max(0, m.start() - 30):m.start()]):
             continue
