@@ -223,7 +223,8 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
         c = cur.match(t, _skip(t, q.end, _AFTER_NUMBER))
         if c is None:  # rule range_currency: "от 5 млн до 50 млн рублей" — the first sum takes the second's currency
             to = re.compile(r"(?i)\s*(?:до|да|-|–|—)\s*").match(t, q.end)
-            hi = quantity_at(t, to.end()) if to and re.search(r"(?i)(от|ад)\s+$", t[max(0, q.start - 4):q.start]) else None
+            after_from = re.search(r"(?i)(от|ад)\s+$", t[max(0, q.start - 4):q.start])
+            hi = quantity_at(t, to.end()) if to and after_from else None
             c = cur.match(t, _skip(t, hi.end, _AFTER_NUMBER)) if hi else None
             if c is None:
                 continue
@@ -353,9 +354,11 @@ def _ref_tail_re() -> re.Pattern:
     date = _date_re().pattern.replace("?P<", "?P<a_")
     date2 = _date_re().pattern.replace("?P<", "?P<b_")
     num = r"(?:№|N(?=\s*\d))\s*(?P<{}>\d(?:[\w/.-]*\w)?)"
+    not_issuer = r"(?:от|ад|в|с|на|о|об|по|к|для|у|з|аб|утвержден\w*|зацверджан\w*)\s"
     return re.compile(
-        rf"(?P<issuer>(?:\s+(?!(?:от|ад|в|с|на|о|об|по|к|для|у|з|аб|утвержден\w*|зацверджан\w*)\s)[^\s№«».,;:]+){{0,12}}?)\s*"
-        rf"(?:(?:от|ад)\s+(?:{date})\s*(?:{num.format('num1')})?|{num.format('num2')}(?:\s*(?:от|ад)\s+(?:{date2}))?|(?=«))"
+        rf"(?P<issuer>(?:\s+(?!{not_issuer})[^\s№«».,;:]+){{0,12}}?)\s*"
+        rf"(?:(?:от|ад)\s+(?:{date})\s*(?:{num.format('num1')})?"
+        rf"|{num.format('num2')}(?:\s*(?:от|ад)\s+(?:{date2}))?|(?=«))"
         rf"(?:\s*(?P<title>«[^»]{{1,400}}»))?", re.I)
 
 
@@ -717,5 +720,6 @@ def with_country(amount: Amount, country: str | None) -> Amount:
     return amount
 
 
-__all__ = ["extract_entities", "entities_from_text", "entities_in", "entities_in_part", "find_amounts", "find_thresholds", "find_deadlines",
+__all__ = ["extract_entities", "entities_from_text", "entities_in", "entities_in_part", "find_amounts",
+           "find_thresholds", "find_deadlines",
            "find_references", "words_value", "fold", "lexicon", "read_terms", "with_country"]
