@@ -16,7 +16,6 @@ from .records import Amount, Deadline, Entities, Reference, Threshold
 
 DATA = Path(__file__).parent / "data"
 _FOLD = str.maketrans({"ё": "е", "Ё": "Е", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "’": "'", "ʼ": "'"})
-_WORDCH = r"[\w'-]"
 
 
 def fold(text: str) -> str:
@@ -82,11 +81,9 @@ def lexicon(relpath: str, keys: tuple[str, ...] | None = None) -> Lexicon:
     pairs = sorted(dict.fromkeys(pairs), key=lambda p: (not p[1][0].isalnum(), -len(p[1])))
     words = [p for p in pairs if p[1][0].isalnum()]
     others = [p for p in pairs if not p[1][0].isalnum()]
-    rx = _alternation([f for _, f in words], group=True)
-    if others:
-        rx = f"{rx}|" + "|".join(f"({form_regex(f)})" for _, f in others) if words else \
-            "|".join(f"({form_regex(f)})" for _, f in others)
-    return Lexicon(re.compile(rx, re.I), tuple(c for c, _ in pairs))
+    parts = [_alternation([f for _, f in words], group=True)] if words else []
+    parts += [f"({form_regex(f)})" for _, f in others]  # "%", "°С", "$": no word boundary before them
+    return Lexicon(re.compile("|".join(parts), re.I), tuple(c for c, _ in pairs))
 
 
 def _alternation(forms: list[str], group: bool = False) -> str:
@@ -221,27 +218,35 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
     out = []
     for q in quantities(t):
         c = cur.match(t, _skip(t, q.end, _AFTER_NUMBER))
-        if c is None:  # rule range_currency: "от 5 млн до 50 млн рублей" — the first sum takes the second's currency
-            to = re.compile(r"(?i)\s*(?:до|да|-|–|—)\s*").match(t, q.end)
-            after_from = re.search(r"(?i)(от|ад)\s+$", t[max(0, q.start - 4):q.start])
-            hi = quantity_at(t, to.end()) if to and after_from else None
-            c = cur.match(t, _skip(t, hi.end, _AFTER_NUMBER)) if hi else None
+        end = c[1] if c else q.end
+        if c is None:
+            q, c = _range_low(t, q, cur)
             if c is None:
                 continue
-            c = (q.start, q.end, c[2])
-            hi_raw = _num(hi.digits) if hi.digits else hi.value
-            if q.digits and t[q.start:q.end].strip() == q.digits and hi_raw and q.value <= hi_raw < hi.value:
-                q = replace(q, value=q.value * hi.value / hi_raw)  # "от 100 до 500 тыс.": the scale is shared
-        if c is None:
-            continue
         code, rule, value = c[2], "currency_word", q.value
         if code == "kopeck":
             code, value = "RUB", value / 100
         if code == "RUB" and not re.match(r"(?i)(российск|расійск)", t[c[0]:c[1]]):
             code, rule = ("BYN" if country == "BY" else "RUB"), "ruble_generic"
-        out.append(Amount(value=_clean(value), currency=code, text=text[q.start:c[1]], start=q.start,
-                          end=c[1], rule=rule))
+        out.append(Amount(value=_clean(value), currency=code, text=text[q.start:end], start=q.start, end=end,
+                          rule=rule))
     return out
+
+
+def _range_low(t: str, q: Quantity, cur: Lexicon) -> tuple[Quantity, tuple[int, int, str] | None]:
+    """The low end of a sum range ("от 100 до 500 тыс. рублей"): it takes the currency (returned) and
+    the scale of the high end."""
+    to = re.compile(r"(?i)\s*(?:до|да|-|–|—)\s*").match(t, q.end)
+    if to is None or not re.search(r"(?i)(от|ад)\s+$", t[max(0, q.start - 4):q.start]):
+        return q, None
+    hi = quantity_at(t, to.end())
+    c = cur.match(t, _skip(t, hi.end, _AFTER_NUMBER)) if hi else None
+    if c is None:
+        return q, None
+    hi_raw = _num(hi.digits) if hi.digits else hi.value
+    if q.digits and t[q.start:q.end].strip() == q.digits and hi_raw and q.value <= hi_raw < hi.value:
+        q = replace(q, value=q.value * hi.value / hi_raw)
+    return q, c
 
 
 def _looks_belarusian(t: str) -> bool:
@@ -638,18 +643,15 @@ def _ranges(text: str, t: str, inside) -> list[Threshold]:
 _COORD = re.compile(r"(?i)(—|\s(и|или|а|і|ці)\s)")  # a comma alone does not join ("…, расположенных в одном …")
 
 
-def _coordinate(text, t, out, anchors, inside) -> list[Threshold]:
+def _coordinate(text: str, t: str, out: list[Threshold], anchors: list[tuple[int, str]], inside) -> list[Threshold]:
     """Rule `coordinated_value`: chain bare quantities joined to a bounded one by a conjunction or dash."""
     cmps = lexicon(_CMP)
     taken = [(th.start, th.end) for th in out]
     todo = sorted(anchors)
     while todo:
         end, cmp = todo.pop(0)
-        q = None
-        for cand in quantities(t[:min(len(t), end + 60)]):
-            if cand.start >= end:
-                q = cand
-                break
+        m = _quantity_re().search(t, end, min(len(t), end + 60))
+        q = _quantity(m) if m else None
         if q is None:
             continue
         gap = t[end:q.start]
