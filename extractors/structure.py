@@ -56,7 +56,7 @@ _BINDING_END = re.compile(
     r"(?:^|\s)(?:и|или|в|во|с|со|на|к|по|до|за|от|о|об|из|при|для|N|№|пункт\w*|подпункт\w*|част\w*|"
     r"стать\w*|глав\w*|раздел\w*|приложени\w*|абзац\w*)$", re.I)
 _STAMP_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\s+[а-яёіў]+\s+\d{4}|^от\s|(?:№|N)\s*_{2,}", re.I)
-parse_like_date = re.compile(r"\d{1,2}[.\s][а-яё\d]+[.\s]\d{4}|\d{4}\s*(?:г\.|года)", re.I).search
+_DATE_LIKE = re.compile(r"\d{1,2}[.\s][а-яё\d]+[.\s]\d{4}|\d{4}\s*(?:г\.|года)", re.I)
 _STAMP_NEXT = r"(?:к|да)\s|(?:постановлением|приказом|указом|решением|распоряжением|пастановай|загадам)\b|Постановление|Пастанова"
 _HYPHEN_END = re.compile(r"([А-ЯЁІЎа-яёіўA-Za-z]+)-$")
 _SPACED = re.compile(r"(?<!\S)(?:[А-ЯЁІЎа-яёіў] ){3,}[А-ЯЁІЎа-яёіў](?: ?:)?(?!\S)")
@@ -117,7 +117,7 @@ def _lines(doc: DocumentText) -> list[_L]:
     for i, tl in enumerate(doc.lines):
         raw = doc.text[tl.start:tl.end]
         s = raw.strip()
-        if not s or s == "@pagebreak":
+        if not s:
             blank = True
             continue
         lead = len(raw) - len(raw.lstrip())
@@ -774,7 +774,7 @@ class _Parser:
         back = False
         if re.match(rf"(?:{'|'.join(words('enacting_words.txt'))})\b", despace(ln.text).lower()):
             t = self.roles[-1][2].text if self.roles and self.roles[-1][0] == "header" else ""
-            if t[:1].isupper() and not (_closed(t) or _upper_ratio(t) > 0.9 or parse_like_date(t)
+            if t[:1].isupper() and not (_closed(t) or _upper_ratio(t) > 0.9 or _DATE_LIKE.search(t)
                                         or re.match(r"[\"«]?(?:О|Об|Аб|Пра)\s", t)):
                 back = True
         first = ln
