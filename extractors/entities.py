@@ -414,10 +414,11 @@ _BENEFIT_PERIOD = re.compile(r"(?i)(на\s+период|на\s+перыяд|в\s
 
 @dataclass(frozen=True)
 class _Unit:
+    """Where a quantity's unit ends, the canonical unit, and whether it is a currency (money)."""
+
     end: int
     unit: str
     money: bool = False
-    known: bool = True
 
 
 def unit_at(t: str, pos: int) -> _Unit | None:
@@ -449,12 +450,12 @@ def _fallback_unit(t: str, pos: int) -> _Unit | None:
             if _ADJ.fullmatch(word):
                 p = _skip(t, m.end(), r"\s*")
                 continue
-            return _Unit(m.end(), word, known=False)
+            return _Unit(m.end(), word)
         parse = _morph().parse(word)[0]
         if parse.tag.POS in ("ADJF", "PRTF"):
             p = _skip(t, m.end(), r"\s*")
             continue
-        return _Unit(m.end(), parse.normal_form, known=False) if parse.tag.POS == "NOUN" else None
+        return _Unit(m.end(), parse.normal_form) if parse.tag.POS == "NOUN" else None
     return None
 
 
@@ -516,10 +517,10 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
     показателя"), `stated_rate` ("по ставке 9 процентов", only shares and base units), `upto_known_unit`
     ("до 50 процентов": "до" bounds only a lexicon unit, never a date, a year or a range), `fraction`
     ("более половины" → 50 %), `range_bounds` ("от 5 до 50 га"; not a scale "от 0 до 10 баллов"),
-    `coefficient` ("с применением коэффициента 0,5" → = 0.5), `unit_from_context` ("из которых не менее 1",
-    "количество проектов — не менее 5"), `coordinated_value` ("не может превышать 15 млн рублей в год и 80 процентов":
-    a bare quantity joined to a bounded one inherits its comparator), `unit_lemma` (the unit is an unknown
-    noun, lemmatized). Money is never a threshold; a duration bounded from above is one ("срок реализации
+    `coefficient` ("с применением коэффициента 0,5" → = 0.5), `unit_from_context` ("из которых не менее
+    1", "количество проектов — не менее 5"), `coordinated_value` ("не может превышать 15 млн рублей в год
+    и 80 процентов": a bare quantity joined to a bounded one inherits its comparator), `unit_lemma` (the
+    unit is an unknown noun, lemmatized). Money is never a threshold; a duration bounded from above is one ("срок реализации
     проекта не более 5 лет") unless it is how long a benefit lasts (`benefit_period_not_condition`: "на
     период реализации проекта, но не более 2 лет").
     `covered` are spans of other records (deadlines, references) whose numbers are not quantities.
@@ -551,7 +552,7 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
         if u is None:
             if upto or cmp == "=" or rule == "comparator_after":
                 return
-            u = _Unit(q.end, _unit_from_context(t, s, out), known=False)
+            u = _Unit(q.end, _unit_from_context(t, s, out))
             rule_used = "unit_from_context" if u.unit else rule
         if cmp == "=" and u.unit not in _STATED_UNITS:
             return
