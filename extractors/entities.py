@@ -520,9 +520,9 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
     `coefficient` ("с применением коэффициента 0,5" → = 0.5), `unit_from_context` ("из которых не менее
     1", "количество проектов — не менее 5"), `coordinated_value` ("не может превышать 15 млн рублей в год
     и 80 процентов": a bare quantity joined to a bounded one inherits its comparator), `unit_lemma` (the
-    unit is an unknown noun, lemmatized). Money is never a threshold; a duration bounded from above is one ("срок реализации
-    проекта не более 5 лет") unless it is how long a benefit lasts (`benefit_period_not_condition`: "на
-    период реализации проекта, но не более 2 лет").
+    unit is an unknown noun, lemmatized). Money is never a threshold; a duration bounded from above is one
+    ("срок реализации проекта не более 5 лет") unless it is how long a benefit lasts
+    (`benefit_period_not_condition`: "на период реализации проекта, но не более 2 лет", "на срок до 10 лет").
     `covered` are spans of other records (deadlines, references) whose numbers are not quantities.
     """
     t = fold(text)
@@ -724,5 +724,5 @@ def with_country(amount: Amount, country: str | None) -> Amount:
 
 
 __all__ = ["extract_entities", "entities_from_text", "entities_in", "entities_in_part", "find_amounts",
-           "find_thresholds", "find_deadlines",
-           "find_references", "words_value", "fold", "lexicon", "read_terms", "with_country"]
+           "find_thresholds", "find_deadlines", "find_references", "words_value", "fold", "lexicon", "read_terms",
+           "with_country"]
