@@ -82,7 +82,8 @@ class Term:
 
 
 def _norm(s: str) -> str:
-    return s.lower().replace("ё", "е").replace("’", "'")
+    s = s.lower().replace("ё", "е").replace("’", "'")
+    return "у" + s[1:] if s.startswith("ў") else s  # Belarusian "ў" after a vowel is the same word as "у"
 
 
 def _parse_term(line: str) -> Term:
@@ -99,7 +100,7 @@ def _parse_term(line: str) -> Term:
         elif piece == "~":
             parts.append(("adj", 3))
         else:
-            alts = tuple((a[:-1], True) if a.endswith("*") else (a, False) for a in piece.split("|"))
+            alts = tuple((_norm(a[:-1]), True) if a.endswith("*") else (_norm(a), False) for a in piece.split("|"))
             parts.append(("tok", alts))
     return Term(line.lstrip("^ "), tuple(parts), weight, anchored)
 
@@ -345,10 +346,11 @@ def entity_of_lead_in(lead: list[Tok]) -> str | None:
 
 
 def _lead_subject(view: ClauseView, recipient_only: bool = False) -> str | None:
+    """The entity the parent lead-in names (only a recipient of money when `recipient_only`)."""
     if not view.lead_in:
         return None
     lead = tokenize(view.lead_in)
-    ms = _nonauth(find_mentions(lead))
+    ms = _nonauth(_aliases(view, lead, find_mentions(lead)))
     if recipient_only:
         rules = load_lexicon("subj_rules")
         giving = bool(rules.find(lead, "giving"))
@@ -360,129 +362,187 @@ def _lead_subject(view: ClauseView, recipient_only: bool = False) -> str | None:
     return m.code if m else None
 
 
-def _heading_subject(view: ClauseView) -> str | None:
+def _heading_mention(view: ClauseView, pred=lambda m: True) -> Mention | None:
+    """The first entity named in the headings, innermost heading first."""
     for h in reversed(view.headings):
-        m = _first(_nonauth(find_mentions(tokenize(h))))
-        if m:
-            return m.code
-    return None
-
-
-def _heading_recipient(view: ClauseView) -> Mention | None:
-    """A recipient named in the dative in a heading ("Субсидии специализированным организациям кластеров")."""
-    for h in reversed(view.headings):
-        m = _first(_nonauth(find_mentions(tokenize(h))), lambda m: m.dat)
+        m = _first(_nonauth(find_mentions(tokenize(h))), pred)
         if m:
             return m
     return None
 
 
-def _fallback(t: str, view: ClauseView, toks: list[Tok], ms: list[Mention]) -> tuple[str, str]:
-    rules = load_lexicon("subj_rules")
-    grant = bool(rules.find(toks, "grant_money")) or bool(view.lead_in and rules.find(tokenize(view.lead_in),
-                                                                                   "grant_money"))
-    words = toks + (tokenize(view.lead_in) if view.lead_in else [])
-    if grant and t in ("SELECTION", "GRANT") and rules.find(words, "grant_word"):
+@dataclass
+class _Ctx:
+    """What the subject rules read: the clause (or part), its mentions, the lead-in and the headings."""
+
+    view: ClauseView
+    toks: list[Tok]
+    mentions: list[Mention]
+    own: list[Mention]  # non-authority, non-member mentions
+    rules: Lexicon
+
+    @property
+    def item(self) -> bool:
+        return self.view.lead_in is not None
+
+
+def _code(m: Mention | None) -> str | None:
+    return m.code if m else None
+
+
+def _s_lead_recipient(c: _Ctx):
+    return _lead_subject(c.view, recipient_only=True) if c.item else None
+
+
+def _s_recipient_dative(c: _Ctx):
+    return _code(_first(c.own, lambda m: m.dat))
+
+
+def _s_first_named(c: _Ctx):
+    return _code(_first(c.own))
+
+
+def _s_lead_in(c: _Ctx):
+    return _lead_subject(c.view) if c.item else None
+
+
+def _s_lead_or_heading(c: _Ctx):
+    return (_lead_subject(c.view) or _code(_heading_mention(c.view))) if c.item else None
+
+
+def _s_complying(section: str):
+    def rule(c: _Ctx):
+        for _, start, _ in c.rules.find(c.toks, section):
+            m = _first([x for x in c.own if x.i >= start])
+            if m:
+                return m.code
+        return None
+    return rule
+
+
+def _s_item_organization(c: _Ctx):
+    # "наличие специализированной организации", "сопровождение осуществляет управляющая компания"
+    if not c.item:
+        return None
+    for m in c.own:
+        if m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY") and \
+                (m.nom or (m.i > 0 and c.rules.find(c.toks[m.i - 1:m.i], "existence"))):
+            return m.code
+    return None
+
+
+def _s_commission(c: _Ctx):
+    return "AUTHORITY" if c.rules.find(c.toks, "commission") else None
+
+
+def _s_money_recipient(c: _Ctx):
+    # "Субсидии предоставляются по результатам отбора": the one selected is the money's recipient
+    if c.rules.find(c.toks, "money_first"):
+        return _code(_first(c.own, lambda m: m.dat) or _heading_mention(c.view, lambda m: m.dat))
+    return None
+
+
+def _s_heading(c: _Ctx):
+    return _code(_heading_mention(c.view))
+
+
+def _s_actor(c: _Ctx):
+    return _code(_first(c.own, lambda m: m.nom and m.i <= 1))
+
+
+def _s_counterpart(c: _Ctx):
+    return _code(_first(c.own, lambda m: m.prep in ("с", "со", "между", "з")))
+
+
+def _s_body_setup(c: _Ctx):
+    # a clause that sets up a body concerns the body: the state's, or a cluster's own council
+    if not c.rules.find(c.toks, "body_setup"):
+        return None
+    return _code(_first(c.own, lambda m: m.code == "CLUSTER" and m.nom)) or "AUTHORITY"
+
+
+def _s_beneficiary(c: _Ctx):
+    return _code(_first(c.own, lambda m: not m.abstract))
+
+
+def _s_item_agent(c: _Ctx):
+    return _code(_first(c.own, lambda m: (m.nom or m.ins) and m.code != "PROJECT")) if c.item else None
+
+
+def _s_reporter(c: _Ctx):
+    return _code(_first(c.own, lambda m: m.nom))
+
+
+SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
+    # GRANT / INCENTIVE: the recipient (NOTES "Subject rules")
+    "GRANT": [("lead_in_recipient", _s_lead_recipient), ("recipient_dative", _s_recipient_dative),
+              ("first_named", _s_first_named), ("lead_in", _s_lead_in)],
+    # REQUIREMENT: the entity that must comply
+    "REQUIREMENT": [("complying_entity", _s_complying("condition")),
+                    ("requirements_to", _s_complying("requirements_to")),
+                    ("item_organization", _s_item_organization), ("lead_in", _s_lead_or_heading),
+                    ("first_named", _s_first_named)],
+    # SELECTION: the entity selected or registered; commissions concern the state
+    "SELECTION": [("commission", _s_commission), ("lead_in", _s_lead_or_heading),
+                  ("money_recipient", _s_money_recipient), ("selected_entity", _s_first_named),
+                  ("heading", _s_heading)],
+    # COORDINATION: the actor, or the entity the body works with or for
+    "COORDINATION": [("lead_in_actor", _s_lead_in), ("actor", _s_actor), ("counterpart", _s_counterpart),
+                     ("body_setup", _s_body_setup), ("beneficiary", _s_beneficiary)],
+    # MONITORING: the entity whose activity is reported or checked
+    "MONITORING": [("item_agent", _s_item_agent), ("lead_in", _s_lead_in), ("reporter", _s_reporter),
+                   ("monitored_entity", _s_first_named)],
+}
+SUBJECT_RULES["INCENTIVE"] = SUBJECT_RULES["GRANT"]
+
+
+def _fallback(t: str, c: _Ctx) -> tuple[str, str]:
+    """When no entity is named: grants go to projects, money to a region's budget to the state, and so on."""
+    words = c.toks + (tokenize(c.view.lead_in) if c.view.lead_in else [])
+    grant = bool(c.rules.find(words, "grant_money"))
+    if grant and t in ("SELECTION", "GRANT") and c.rules.find(words, "grant_word"):
         return "PROJECT", "subject.grant_project.fallback"
-    if any(m.code == "AUTHORITY" and m.dat for m in ms):
-        return "AUTHORITY", "subject.authority_recipient.fallback"  # money given to a region's budget
+    if any(m.code == "AUTHORITY" and m.dat for m in c.mentions):
+        return "AUTHORITY", "subject.authority_recipient.fallback"
     if grant and t in ("MONITORING", "REQUIREMENT"):
         return "OTHER", "subject.grant_recipient.fallback"
-    if any(m.code == "AUTHORITY" for m in ms) or t == "COORDINATION":
+    if any(m.code == "AUTHORITY" for m in c.mentions) or t == "COORDINATION":
         return "AUTHORITY", "subject.authority.fallback"
     return "OTHER", "subject.other.fallback"
 
 
+def _aliases(view: ClauseView, toks: list[Tok], mentions: list[Mention]) -> list[Mention]:
+    """Short names ("Центр", "Фонд") of an organization that a heading names in full ("Положение о центре
+    кластерного развития"): a capitalized head word in the clause stands for that organization."""
+    heads: dict[str, str] = {}
+    for h in view.headings:
+        htoks = tokenize(h)
+        for m in find_mentions(htoks):
+            if m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY", "TECHNOPARK"):
+                noun = next((t for t in htoks[m.i:m.j] if _parses(t.lower)[:1] and _parses(t.lower)[0][0] == "NOUN"),
+                            htoks[m.i])
+                heads.setdefault(noun.lemma, m.code)
+    taken = {k for m in mentions for k in range(m.i, m.j)}
+    extra = []
+    for k, t in enumerate(toks):
+        if k not in taken and t.text[:1].isupper() and t.lemma in heads:
+            nom, dat, ins = _case_flags(toks, k, k + 1)
+            extra.append(Mention(heads[t.lemma], k, k + 1, t.text, "", nom, dat, ins))
+    return sorted(mentions + extra, key=lambda m: m.i) if extra else mentions
+
+
 def pick_subject(t: str, view: ClauseView, toks: list[Tok]) -> tuple[str, str]:
     """The subject of a mechanism of type `t` (SPEC §4, NOTES "Subject rules"), and the rule that chose it."""
-    rules = load_lexicon("subj_rules")
-    ms = find_mentions(toks)
-    own = _nonauth(ms)
-    item = view.lead_in is not None
-    if t in ("GRANT", "INCENTIVE"):
-        lead = _lead_subject(view, recipient_only=True) if item else None
-        if lead:
-            return lead, "subject.lead_in_recipient"
-        m = _first(own, lambda m: m.dat)
-        if m:
-            return m.code, "subject.recipient_dative"
-        m = _first(own)
-        if m:
-            return m.code, "subject.first_named"
-        lead = _lead_subject(view)
-        if lead:
-            return lead, "subject.lead_in"
-        return _fallback(t, view, toks, ms)
-    if t == "REQUIREMENT":
-        for section, rule in (("condition", "subject.complying_entity"), ("requirements_to", "subject.requirements_to")):
-            for _, start, _ in rules.find(toks, section):
-                m = _first([x for x in own if x.i >= start])
-                if m:
-                    return m.code, rule
-        if item:
-            for m in own:
-                org = m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY")
-                if org and (m.nom or (m.i > 0 and rules.find(toks[m.i - 1:m.i], "existence"))):
-                    return m.code, "subject.item_organization"
-            lead = _lead_subject(view) or _heading_subject(view)
-            if lead:
-                return lead, "subject.lead_in"
-        m = _first(own)
-        if m:
-            return m.code, "subject.first_named"
-        return _fallback(t, view, toks, ms)
-    if t == "SELECTION":
-        if rules.find(toks, "commission"):
-            return "AUTHORITY", "subject.commission"
-        if item:
-            lead = _lead_subject(view) or _heading_subject(view)
-            if lead:
-                return lead, "subject.lead_in"
-        if rules.find(toks, "money_first"):
-            m = _first(own, lambda m: m.dat) or _heading_recipient(view)
-            if m:
-                return m.code, "subject.money_recipient"
-        m = _first(own)
-        if m:
-            return m.code, "subject.selected_entity"
-        h = _heading_subject(view)
-        if h:
-            return h, "subject.heading"
-        return _fallback(t, view, toks, ms)
-    if t == "COORDINATION":
-        if item:
-            lead = _lead_subject(view)
-            if lead:
-                return lead, "subject.lead_in_actor"
-        m = _first(own, lambda m: m.nom and m.i <= 1)
-        if m:
-            return m.code, "subject.actor"
-        m = _first(own, lambda m: m.prep in ("с", "со", "между", "з"))
-        if m:
-            return m.code, "subject.counterpart"
-        if rules.find(toks, "body_setup"):
-            m = _first(own, lambda m: m.code == "CLUSTER" and m.nom)
-            return (m.code, "subject.cluster_body") if m else ("AUTHORITY", "subject.body_setup")
-        m = _first(own, lambda m: not m.abstract)
-        if m:
-            return m.code, "subject.beneficiary"
-        return _fallback(t, view, toks, ms)
-    # MONITORING: the entity whose activity is reported or checked; "в уполномоченный орган" is the addressee
-    own = [m for m in own if m.prep not in ("в", "во", "ва", "ў", "у")]
-    if item:
-        m = _first(own, lambda m: (m.nom or m.ins) and m.code != "PROJECT")
-        if m:
-            return m.code, "subject.item_agent"
-        lead = _lead_subject(view)
-        if lead:
-            return lead, "subject.lead_in"
-    m = _first(own, lambda m: m.nom)
-    if m:
-        return m.code, "subject.reporter"
-    m = _first(own)
-    if m:
-        return m.code, "subject.monitored_entity"
-    return _fallback(t, view, toks, ms)
+    mentions = _aliases(view, toks, find_mentions(toks))
+    own = _nonauth(mentions)
+    if t == "MONITORING":  # "представляет в уполномоченный орган": the addressee is not the one monitored
+        own = [m for m in own if m.prep not in ("в", "во", "ва", "ў", "у")]
+    c = _Ctx(view, toks, mentions, own, load_lexicon("subj_rules"))
+    for name, rule in SUBJECT_RULES[t]:
+        code = rule(c)  # type: ignore[operator]
+        if code:
+            return code, "subject." + name
+    return _fallback(t, c)
 
 
 # --- the gate -------------------------------------------------------------------------------------

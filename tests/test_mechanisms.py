@@ -201,3 +201,37 @@ def test_mechanisms_lexicon_patterns_match_lemmas_stems_and_gaps():
     lex = load_lexicon("mech_grant")
     toks = tokenize("Субсидии бюджету одного субъекта Российской Федерации предоставляются ежегодно")
     assert "субсиди* ...6 предоставля*" in lex.hits(toks)
+
+
+def test_mechanisms_short_name_of_an_organization_named_in_a_heading():
+    heads = ("Положение о центре кластерного развития области",)
+    top = ClauseView("Центр оказывает консультационные услуги участникам кластеров.", None, heads, False, "ru")
+    item = ClauseView("организация выставок и деловых миссий", "Центр осуществляет следующие функции:", heads,
+                      False, "ru", "subpoint")
+    assert [(h.type, h.subject) for h in detect_mechanisms(top)] == [("COORDINATION", "CLUSTER_ORGANIZATION")]
+    assert [(h.type, h.subject) for h in detect_mechanisms(item)] == [("COORDINATION", "CLUSTER_ORGANIZATION")]
+
+
+BE_ROWS = [
+    ("Субсідыя прадастаўляецца ўдзельнікам кластара на кампенсацыю выдаткаў.", "GRANT", "PARTICIPANT"),
+    ("Рэзідэнтам тэхнапарка ўстанаўліваецца паніжаная стаўка арэнднай платы.", "INCENTIVE", "PARTICIPANT"),
+    ("Рашэнне аб уключэнні кластара ў рэестр прымаецца Міністэрствам эканомікі.", "SELECTION", "CLUSTER"),
+    ("Пры Міністэрстве эканомікі ствараецца міжведамасны савет па развіцці кластараў.", "COORDINATION",
+     "AUTHORITY"),
+    ("Тэхнапарк пазбаўляецца статусу ў выпадку невыканання патрабаванняў.", "MONITORING", "TECHNOPARK"),
+]
+
+
+@pytest.mark.parametrize("text,type_,subject", BE_ROWS)
+def test_mechanisms_belarusian_by_stems(text, type_, subject):
+    hits = detect_mechanisms(ClauseView(text, None, (), False, "be"))
+    assert hits and (hits[0].type, hits[0].subject) == (type_, subject)
+
+
+@pytest.mark.parametrize("text", [
+    "Савет Міністраў Рэспублікі Беларусь ПАСТАНАЎЛЯЕ:",
+    "Гэтае Палажэнне вызначае парадак стварэння кластараў.",
+    "Кантроль за выкананнем гэтай пастановы ўскласці на Міністэрства эканомікі.",
+])
+def test_mechanisms_belarusian_distractors(text):
+    assert detect_mechanisms(ClauseView(text, None, (), text.endswith(":"), "be")) == []
