@@ -235,6 +235,8 @@ def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", wo
     run_id = uuid.uuid4().hex
     out_dir = Path(out)
     (out_dir / "acts").mkdir(parents=True, exist_ok=True)
+    for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "acts").glob(".*.tmp")]:
+        stale.unlink(missing_ok=True)  # left by a run that was killed mid-write
     version = process.pipeline_version()
     manifest = Manifest(out_dir / MANIFEST_NAME)
     found = discover(inputs)
