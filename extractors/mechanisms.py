@@ -572,6 +572,14 @@ def _gate_definition(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[st
     return lex.hits(toks, "definition") or None
 
 
+def _gate_member_list(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # the items of "В состав совета входят:" name members; the body itself is the mechanism, not each member
+    if view.lead_in is not None:
+        found = lex.hits(tokenize(view.lead_in), "member_list")
+        return ["lead-in: " + found[0]] if found else None
+    return None
+
+
 def _gate_heading(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
     # goals, principles, scope, definitions: the innermost heading names what the article is about
     if view.headings:
@@ -605,6 +613,7 @@ GATE_RULES = [
     ("not.preamble", _gate_preamble),
     ("not.signature", _gate_signature),
     ("not.definition", _gate_definition),
+    ("not.member_list", _gate_member_list),
     ("not.goals_scope_heading", _gate_heading),
     ("not.scope", _gate_section("scope")),
     ("not.goals", _gate_section("goals")),

@@ -235,3 +235,10 @@ def test_mechanisms_belarusian_by_stems(text, type_, subject):
 ])
 def test_mechanisms_belarusian_distractors(text):
     assert detect_mechanisms(ClauseView(text, None, (), text.endswith(":"), "be")) == []
+
+
+def test_mechanisms_members_of_a_body_are_not_mechanisms():
+    lead = "В состав координационного совета входят:"
+    for member in ("Председатель Правительства области (председатель совета);",
+                   "руководитель Управления Федеральной службы государственной регистрации по области;"):
+        assert detect_mechanisms(ClauseView(member, lead, (), False, "ru", "subpoint")) == []
