@@ -21,7 +21,7 @@ from pipeline.errors import IngestError
 
 __all__ = [
     "ENGINES", "Glyph", "PdfiumAdapter", "PdfplumberAdapter", "assemble_lines", "build_page", "check_pdf",
-    "open_pages", "page_needs_ocr",
+    "open_pages", "page_has_images", "page_needs_ocr", "resolve_engine",
 ]
 
 ENGINES = ("auto", "pdfium", "pdfplumber")
@@ -418,36 +418,58 @@ def _pdfium_glyphs(page) -> list[Glyph]:
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
+        n = raw.FPDFText_CountChars(tp)
         rot = page.get_rotation() % 360
         crop = page.get_cropbox()
+        text = _pdfium_text(raw, tp, n)
         box, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
+        pbox, pmatrix = ctypes.byref(box), ctypes.byref(matrix)
+        # Hot loop: bind the calls once (tens of thousands of glyphs per second).
+        generated, hyphen, loose_box = raw.FPDFText_IsGenerated, raw.FPDFText_IsHyphen, raw.FPDFText_GetLooseCharBox
+        get_matrix, font_size = raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
+        text_object, get_font, cast, void_p = raw.FPDFText_GetTextObject, raw.FPDFTextObj_GetFont, ctypes.cast, ctypes.c_void_p
         fonts: dict[int, bool] = {}  # font handle -> bold; handles live as long as the page
         glyphs: list[Glyph] = []
-        for i in range(raw.FPDFText_CountChars(tp)):
-            if raw.FPDFText_IsGenerated(tp, i) == 1:
+        for i in range(n):
+            ch = text[i]
+            if ch.isspace() and generated(tp, i) == 1:
                 continue  # pdfium's guessed spaces and line breaks: word breaks are decided from gaps
-            code = raw.FPDFText_GetUnicode(tp, i)
-            if raw.FPDFText_IsHyphen(tp, i) == 1:
-                code = ord("-")  # pdfium reports a line-end hyphen as a control code
-            if code < 32 or code in (0xFFFE, 0xFFFF):
+            if ch < " " or ch in "\ufffe\uffff":
+                if hyphen(tp, i) != 1:
+                    continue
+                ch = "-"  # pdfium reports a line-end hyphen as a control code
+            get_matrix(tp, i, pmatrix)
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            # Glyph rotation from its matrix, clockwise like the page's /Rotate: vertical text
+            # (rotated table headers) is not body text.
+            angle = (rot - math.degrees(math.atan2(b, a))) % 360
+            if 5 < angle < 355:
                 continue
-            angle = (math.degrees(raw.FPDFText_GetCharAngle(tp, i)) + rot) % 360
-            if min(angle, 360 - angle) > 5:
-                continue  # vertical text (rotated table headers) is not body text
-            raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box))
-            raw.FPDFText_GetMatrix(tp, i, ctypes.byref(matrix))
-            size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(matrix.c, matrix.d)
-            font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(tp, i))
-            key = ctypes.cast(font, ctypes.c_void_p).value or 0
-            if key not in fonts:
+            loose_box(tp, i, pbox)
+            font = get_font(text_object(tp, i))
+            key = cast(font, void_p).value or 0
+            bold = fonts.get(key)
+            if bold is None:
                 buf = ctypes.create_string_buffer(256)
                 raw.FPDFFont_GetBaseFontName(font, buf, 256)
-                fonts[key] = bool(BOLD_FONT.search(buf.value.decode("latin-1")))
-            x0, t, x1, b = _display_box(rot, crop, box.left, box.bottom, box.right, box.top)
-            glyphs.append(Glyph(chr(code), x0, t, x1, b, round(size, 2), fonts[key]))
+                bold = fonts[key] = bool(BOLD_FONT.search(buf.value.decode("latin-1")))
+            x0, t, x1, bt = _display_box(rot, crop, box.left, box.bottom, box.right, box.top)
+            glyphs.append(Glyph(ch, x0, t, x1, bt, round(font_size(tp, i) * math.hypot(c, d), 2), bold))
         return glyphs
     finally:
         textpage.close()
+
+
+def _pdfium_text(raw, tp, n: int) -> str:
+    """The page's characters in one call, one per pdfium character index."""
+    if n <= 0:
+        return ""
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: 2 * n].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # characters beyond the BMP take two units: fall back to one call each
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, i)) for i in range(n))
+    return text
 
 
 def _pdfium_edges(page) -> list[dict]:
@@ -581,21 +603,49 @@ def _chain(first: Page, rest: Iterator[Page], path: Path) -> Iterator[Page]:
         raise _engine_error(exc, path, f"after page {number}") from exc
 
 
+_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»—–№§…“”„‘’•")
+
+
 def _is_letter(ch: str) -> bool:
-    """Cyrillic or Latin letter (the scripts our acts are written in)."""
-    return ch.isalpha() and unicodedata.name(ch, "").startswith(("CYRILLIC", "LATIN"))
+    """A Cyrillic or plain Latin letter (the scripts our acts are written in; not Latin-1 mojibake)."""
+    return ("a" <= ch.lower() <= "z") or (ch.isalpha() and unicodedata.name(ch, "").startswith("CYRILLIC"))
 
 
-def page_needs_ocr(page: Page, *, min_chars: int = 20, min_letter_share: float = 0.5) -> bool:
+def page_needs_ocr(page: Page, *, min_chars: int = 20) -> bool:
     """True when the page's text layer is missing or garbage, so an OCR stage should read it.
 
     Missing: fewer than `min_chars` characters (a scan may carry a stamp or a page number only).
-    Garbage: under half of the characters are Cyrillic or Latin letters (a broken font encoding
-    yields symbols, private-use or other-script characters).
+    Garbage: most characters are neither Cyrillic/Latin letters, digits nor punctuation (a broken font
+    encoding gives private-use codes, symbols or Latin-1 mojibake such as "Ñòàòüÿ"), or there is not
+    a single letter and digits are not the bulk either.
     """
     text = "".join(ln.text for ln in page.lines)
     text += "".join(cell for t in page.tables for row in t.rows for cell in row)
     chars = [ch for ch in text if not ch.isspace()]
     if len(chars) < min_chars:
         return True
-    return sum(1 for ch in chars if _is_letter(ch)) < min_letter_share * len(chars)
+    letters = sum(1 for ch in chars if _is_letter(ch))
+    digits = sum(1 for ch in chars if ch.isdigit())
+    junk = len(chars) - letters - digits - sum(1 for ch in chars if ch in _PUNCT)
+    return junk > 0.5 * len(chars) or (letters == 0 and digits < 0.5 * len(chars))
+
+
+def page_has_images(path: str | Path, number: int) -> bool:
+    """True when page `number` (1-based) draws an image: a page without text or images is blank, not a scan."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        page = doc[number - 1]
+        try:
+            return any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+        finally:
+            page.close()
+    finally:
+        doc.close()
+
+
+def resolve_engine(engine: str) -> str:
+    """The name of the engine that reads a PDF for `engine` ("auto" is pdfium)."""
+    return _adapter(engine).name

@@ -38,7 +38,7 @@ def load_noise(path: Path = NOISE_FILE) -> dict[str, tuple[re.Pattern[str], ...]
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("[") and line.endswith("]") and " " not in line:
+        if re.fullmatch(r"\[[a-z_]+\]", line):
             current = sections.setdefault(line[1:-1], [])
             continue
         if current is None:
@@ -425,39 +425,39 @@ def load_document(path: str | Path, engine: str = "auto", *, password: str | Non
                   ocr: str = "auto") -> DocumentText:
     """Read a PDF page by page and build its `DocumentText`; raises `IngestError` on bad files.
 
-    `ocr`: "auto" reads pages whose text layer is missing or garbage (`page_needs_ocr`) with
-    Tesseract; without Tesseract such pages stay as they are unless no page has text, which raises
-    `OcrUnavailable` with what to install. "never" skips OCR, "always" reads every page by OCR.
+    `ocr="auto"` reads scanned pages (no usable text layer, an image drawn) with Tesseract. Without
+    Tesseract they stay unread, and a document left with no text at all raises `OcrUnavailable`
+    saying what to install. "never" skips OCR; "always" reads every page by OCR.
     """
-    from pipeline.ingest import _adapter, open_pages, page_needs_ocr
+    from pipeline.ingest import open_pages, page_has_images, page_needs_ocr, resolve_engine
 
     if ocr not in ("auto", "never", "always"):
         raise ValueError(f"ocr: expected 'auto', 'never' or 'always', got {ocr!r}")
     pdf = Path(path)
-    state = {"tesseract": None, "text_pages": 0}
+    state: dict = {"tesseract": None, "unread": 0}
 
     def pages() -> Iterable[Page]:
         for page in open_pages(pdf, engine, password=password):
-            need = ocr == "always" or (ocr == "auto" and page_needs_ocr(page))
-            if need and _tesseract(state, ocr == "always"):
-                from pipeline.ocr import ocr_page
+            if ocr == "always" or (ocr == "auto" and page_needs_ocr(page) and page_has_images(pdf, page.number)):
+                if _tesseract(state, required=ocr == "always"):
+                    from pipeline.ocr import ocr_page
 
-                page = ocr_page(pdf, page.number - 1)
-            elif not page_needs_ocr(page):
-                state["text_pages"] += 1
+                    page = ocr_page(pdf, page.number - 1)
+                else:
+                    state["unread"] += 1
             yield page
 
     doc = build_document(pages())
-    if ocr == "auto" and not state["text_pages"] and state["tesseract"] is False and not doc.ocr_pages:
+    if state["unread"] and not doc.text.strip():
         from pipeline.ocr import check_tesseract
 
-        check_tesseract()  # raises OcrUnavailable: the document is a scan and cannot be read
-    doc.engine = _adapter(engine).name
+        check_tesseract()  # raises OcrUnavailable: a scan that nothing here can read
+    doc.engine = resolve_engine(engine)
     return doc
 
 
 def _tesseract(state: dict, required: bool) -> bool:
-    """Whether Tesseract can run (checked once per document); raise when OCR was asked for."""
+    """Whether Tesseract can run (checked once per document); raises when OCR was demanded."""
     if state["tesseract"] is None:
         from pipeline.ocr import OcrUnavailable, check_tesseract
 

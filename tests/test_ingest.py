@@ -193,6 +193,8 @@ def _page(*texts: str, tables=()) -> Page:
     (_page("\ue001\ue002\ue003 \ue004\ue005 \ue006\ue007\ue008\ue009\ue00a\ue00b\ue00c\ue00d\ue00e\ue00f\ue010\ue011"
            "\ue012\ue013\ue014"), True),                                # broken font encoding
     (_page("!#$%&*+,-./:;<=>?@[]^_`{|}~ 1234567890 #$%&"), True),         # symbols, no letters
+    (_page("Ñòàòüÿ 1. Íàñòîÿùèé Çàêîí óñòàíàâëèâàåò"), True),            # cp1251 read as Latin-1
+    (_page("2019 2020 2021 100,5 200,7 300,1 400 500"), False),          # a table of figures
     (_page("Статья 1. Настоящий Закон устанавливает цели"), False),
     (_page("Артыкул 1. Гэты Закон вызначае мэты і формы"), False),        # Belarusian
     (_page("Annex 1. Technology park requirements"), False),

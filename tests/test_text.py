@@ -236,3 +236,54 @@ def test_text_devset_gold_quotes_in_normalized_text(name):
     missing = [q for q in quotes if q not in text]
     assert len(missing) <= 0.03 * len(quotes), missing
     assert doc.engine == "pdfium" and doc.ocr_pages == []
+
+
+def _pdf_with_scan(path: Path, text_page: bool = True) -> Path:
+    """A PDF with a text page (optional), a blank page and an image-only page."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSerif", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"))
+    c = canvas.Canvas(str(path))
+    if text_page:
+        c.setFont("DejaVuSerif", 12)
+        c.drawString(72, 700, "Статья 1. Настоящий Закон устанавливает формы поддержки кластеров.")
+        c.showPage()
+        c.showPage()  # blank
+    c.drawImage(ImageReader(Image.new("L", (200, 100), 255)), 72, 500, 200, 100)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_text_scanned_pages_go_to_ocr_blank_pages_do_not(tmp_path, monkeypatch):
+    import pipeline.ocr as ocr
+
+    read = []
+
+    def fake_ocr_page(pdf, index, *args, **kwargs):
+        read.append(index)
+        return Page(number=index + 1, width=595, height=842, ocr=True,
+                    lines=(Line(index + 1, "Статья 2. Текст со скана", (70, 100, 300, 112)),))
+
+    monkeypatch.setattr(ocr, "check_tesseract", lambda *a, **k: "tesseract")
+    monkeypatch.setattr(ocr, "ocr_page", fake_ocr_page)
+    doc = load_document(_pdf_with_scan(tmp_path / "act.pdf"))
+    assert read == [2] and doc.ocr_pages == [3] and doc.pages == 3
+    assert doc.text.endswith("Статья 2. Текст со скана")
+
+
+def test_text_scan_without_tesseract_raises_what_to_install(tmp_path, monkeypatch):
+    import pipeline.ocr as ocr
+
+    def missing(*args, **kwargs):
+        raise ocr.OcrUnavailable(ocr.INSTALL_HINT)
+
+    monkeypatch.setattr(ocr, "check_tesseract", missing)
+    with pytest.raises(ocr.OcrUnavailable):
+        load_document(_pdf_with_scan(tmp_path / "scan.pdf", text_page=False))
+    doc = load_document(_pdf_with_scan(tmp_path / "mixed.pdf"))  # text elsewhere: read what there is
+    assert doc.text.startswith("Статья 1.") and doc.ocr_pages == []
