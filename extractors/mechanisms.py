@@ -251,8 +251,8 @@ def tokenize(text: str, doc=None) -> list[Tok]:
 
 # --- subjects: entity mentions and the rules that choose among them -------------------------------------
 
-SUBJECT_FILES = ("subj_cluster_organization", "subj_management_company", "subj_participant", "subj_technopark",
-                 "subj_project", "subj_other", "subj_authority", "subj_cluster")
+SUBJECT_FILES = ("subj_none", "subj_cluster_organization", "subj_management_company", "subj_participant",
+                 "subj_technopark", "subj_project", "subj_other", "subj_authority", "subj_cluster")
 ADDRESSEE_PREPOSITIONS = {"в", "во", "ва", "ў", "у", "с", "со", "з", "между", "при", "пры"}  # to, with, at whom
 PREPOSITIONS = {"в", "во", "ва", "ў", "у", "на", "с", "со", "з", "к", "ко", "от", "ад", "из", "при", "пры", "о",
                 "об", "аб", "для", "між", "между", "за", "по", "па", "через", "до", "да", "у"}
@@ -303,6 +303,8 @@ def find_mentions(toks: list[Tok]) -> list[Mention]:
     members_at = [i for _, i, _ in rules.find_all(toks, "members")]
     out = []
     for i, j, code in sorted(chosen):
+        if code == "NONE":  # a draft, a state programme, a procedure's participant: not an entity
+            continue
         before = toks[max(0, i - 2):i]
         if code == "PARTICIPANT" and rules.find(before, "aggregate"):
             code = "CLUSTER"  # "число участников кластера": a figure of the cluster as a whole

@@ -1,11 +1,13 @@
 """Quality loop for the mechanism and category rules on annotated acts (SPEC §7 scoring).
 
-    PYTHONPATH=. .venv/bin/python scripts/dev_mechanisms.py [corpora/devset ...] [--errors] [--segmenter crude|structure]
+    PYTHONPATH=. .venv/bin/python scripts/dev_mechanisms.py [corpora/devset corpora/own ...] [--errors [--cats]]
+        [--segmenter structure|crude] [--explain "clause text"]
 
-Each `<name>.txt` beside a `<name>.gold.json` is split into clauses (the project's structure parser when
-asked and available, else a crude parser of the markup: a line that starts with a marker opens a clause,
-sub-points go under the last lead-in, `^` lines are headings), every clause goes through
-`detect_mechanisms` and `classify_categories`, and the result is scored by `pipeline.evaluate`.
+Each act beside a `<name>.gold.json` is split into clauses — by the project's structure parser (its `.pdf`
+through `load_document`, else its `.txt` through `DocumentText.from_string`), or with `--segmenter crude`
+by a parser of the devset markup (a line that starts with a marker opens a clause, sub-points go under the
+last lead-in, `^` lines are headings) — every clause, distractors included, goes through
+`detect_mechanisms` and `classify_categories`, and the result is scored by `pipeline.evaluate` (SPEC §7).
 """
 from __future__ import annotations
 
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folders", nargs="*", type=Path, default=[Path("corpora/devset")])
     ap.add_argument("--errors", action="store_true", help="print every FP, FN and subject mismatch")
     ap.add_argument("--cats", action="store_true", help="with --errors, also print category mismatches")
-    ap.add_argument("--segmenter", choices=["crude", "structure"], default="crude")
+    ap.add_argument("--segmenter", choices=["crude", "structure"], default="structure")
     ap.add_argument("--explain", metavar="TEXT", help="show gate, scores and hits for one clause text")
     args = ap.parse_args(argv)
     if args.explain:
