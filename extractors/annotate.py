@@ -25,7 +25,7 @@ def _slug(s: str) -> str:
 def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     """Find the mechanisms of every clause, with their attributes and categories, in document order."""
     from .categories import classify_categories
-    from .entities import extract_entities
+    from .entities import entities_in_part, extract_entities
     from .mechanisms import detect_mechanisms
 
     by_id = {c.id: c for c in clauses}
@@ -40,8 +40,10 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
         entities: Entities = extract_entities(clause.text, nlp=nlp, country=act.country or "RU", doc=doc)
         for hit in hits:
             cats = classify_categories(view, hit, doc)
+            # a clause with two instruments: each gets the attributes of the part it rests on
+            own = entities_in_part(entities, clause.text, hit.part) if len(hits) > 1 else entities
             out.append(Mechanism(
                 id=f"{clause.id}.{_slug(hit.type)}", clause_id=clause.id, type=hit.type, subject=hit.subject,
-                text=clause.text, entities=entities, categories=tuple(cats), confidence=hit.confidence,
+                text=clause.text, entities=own, categories=tuple(cats), confidence=hit.confidence,
                 method="rules", rule=hit.rule, triggers=tuple(hit.triggers)))
     return out
