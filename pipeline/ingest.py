@@ -167,23 +167,36 @@ def _open_sides(edges: list[dict]) -> list[dict]:
     """Vertical edges closing "open" tables, whose horizontal rules run past the outer vertical rules.
 
     Many tables rule rows and inner columns but draw no left or right border; the lattice then loses
-    the outer columns. Horizontal rules that start (or end) at the same x get a vertical edge there.
+    the outer columns. Horizontal rules that start (or end) at the same x and are joined by an inner
+    vertical rule get a vertical edge there; rules of two tables one above the other are not joined.
     """
+    verticals = [v for v in edges if v["orientation"] == "v"]
+
+    def linked(a: dict, b: dict) -> bool:
+        lo, hi = max(a["x0"], b["x0"]), min(a["x1"], b["x1"])
+        return any(lo - SNAP <= v["x0"] <= hi + SNAP and v["top"] <= a["top"] + SNAP
+                   and v["bottom"] >= b["top"] - SNAP for v in verticals)
+
     out: list[dict] = []
     for side in ("x0", "x1"):
         groups: dict[float, list[dict]] = {}
         for e in edges:
             if e["orientation"] == "h":
                 groups.setdefault(round(e[side] / SNAP) * SNAP, []).append(e)
-        for x, group in groups.items():
-            if len(group) < 2:
-                continue
-            top, bottom = min(e["top"] for e in group), max(e["top"] for e in group)
-            if not any(v["orientation"] == "v" and abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP
-                       and v["bottom"] >= bottom - SNAP for v in edges):
-                x = min(e[side] for e in group) if side == "x0" else max(e[side] for e in group)
-                out.append({"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0,
-                            "height": bottom - top, "orientation": "v"})
+        for group in groups.values():
+            group.sort(key=lambda e: e["top"])
+            runs = [[group[0]]]
+            for e in group[1:]:
+                (runs[-1].append(e) if linked(runs[-1][-1], e) else runs.append([e]))
+            for run in runs:
+                if len(run) < 2:
+                    continue
+                top, bottom = run[0]["top"], run[-1]["top"]
+                x = min(e[side] for e in run) if side == "x0" else max(e[side] for e in run)
+                if not any(abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP and v["bottom"] >= bottom - SNAP
+                           for v in verticals):
+                    out.append({"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0,
+                                "height": bottom - top, "orientation": "v"})
     return out
 
 

@@ -100,6 +100,36 @@ def test_ingest_engines_give_the_same_lines_and_tables():
     assert not any("Экспорт продукции участников кластера" in ln.text for p in pdfium for ln in p.lines)
 
 
+def _open_tables_pdf(path: Path) -> Path:
+    """Two tables ruled by rows and one inner column line only (no outer borders), text between them."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSerif", str(FONT)))
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("DejaVuSerif", 11)
+    for top, rows in ((700, [("Показатель", "2021"), ("Экспорт", "100")]),
+                      (500, [("Источник", "Сумма"), ("Бюджет", "412,3")])):
+        for k in range(len(rows) + 1):
+            c.line(72, top - 20 * k, 400, top - 20 * k)
+        c.line(250, top, 250, top - 20 * len(rows))
+        for k, (a, b) in enumerate(rows):
+            c.drawString(76, top - 20 * k - 15, a)
+            c.drawString(254, top - 20 * k - 15, b)
+    c.drawString(72, 600, "20. Текст между таблицами остается текстом.")
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("adapter", [PdfiumAdapter(), PdfplumberAdapter()], ids=lambda a: a.name)
+def test_ingest_open_tables_one_above_another(tmp_path, adapter):
+    page = next(adapter.pages(_open_tables_pdf(tmp_path / "tables.pdf")))
+    assert [t.rows for t in page.tables] == [(("Показатель", "2021"), ("Экспорт", "100")),
+                                              (("Источник", "Сумма"), ("Бюджет", "412,3"))]
+    assert [ln.text for ln in page.lines] == ["20. Текст между таблицами остается текстом."]
+
+
 def test_ingest_open_pages_streams_numbered_pages():
     pages = open_pages(DEVSET / "by-decree-8-htp-excerpt.pdf", engine="pdfplumber")
     first = next(pages)
