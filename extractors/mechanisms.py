@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from functools import lru_cache
 from importlib import resources
 
@@ -448,6 +447,16 @@ def _s_heading(c: _Ctx):
     return _code(_heading_mention(c.view))
 
 
+def _s_heading_recipient(c: _Ctx):
+    # "Статья 8. Субсидии специализированным организациям кластеров": the article's recipient
+    return _code(_heading_mention(c.view, lambda m: m.dat))
+
+
+def _s_heading_actor(c: _Ctx):
+    # "Положение о центре кластерного развития": the organization the regulation is about acts
+    return _code(_heading_mention(c.view, lambda m: m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY")))
+
+
 def _s_actor(c: _Ctx):
     return _code(_first(c.own, lambda m: m.nom and m.i <= 1))
 
@@ -478,19 +487,20 @@ def _s_reporter(c: _Ctx):
 SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
     # GRANT / INCENTIVE: the recipient (NOTES "Subject rules")
     "GRANT": [("lead_in_recipient", _s_lead_recipient), ("recipient_dative", _s_recipient_dative),
-              ("first_named", _s_first_named), ("lead_in", _s_lead_in)],
+              ("first_named", _s_first_named), ("lead_in", _s_lead_in), ("heading_recipient", _s_heading_recipient)],
     # REQUIREMENT: the entity that must comply
     "REQUIREMENT": [("complying_entity", _s_complying("condition")),
                     ("requirements_to", _s_complying("requirements_to")),
                     ("item_organization", _s_item_organization), ("lead_in", _s_lead_or_heading),
-                    ("first_named", _s_first_named)],
+                    ("first_named", _s_first_named), ("heading", _s_heading)],
     # SELECTION: the entity selected or registered; commissions concern the state
     "SELECTION": [("commission", _s_commission), ("lead_in", _s_lead_or_heading),
                   ("money_recipient", _s_money_recipient), ("selected_entity", _s_first_named),
                   ("heading", _s_heading)],
     # COORDINATION: the actor, or the entity the body works with or for
     "COORDINATION": [("lead_in_actor", _s_lead_in), ("actor", _s_actor), ("counterpart", _s_counterpart),
-                     ("body_setup", _s_body_setup), ("beneficiary", _s_beneficiary)],
+                     ("body_setup", _s_body_setup), ("beneficiary", _s_beneficiary),
+                     ("heading_actor", _s_heading_actor)],
     # MONITORING: the entity whose activity is reported or checked
     "MONITORING": [("item_agent", _s_item_agent), ("lead_in", _s_lead_in), ("reporter", _s_reporter),
                    ("monitored_entity", _s_first_named)],
@@ -758,11 +768,10 @@ def _second(view: ClauseView, toks: list[Tok], primary: str, scores: Scores):
 # --- the public function -----------------------------------------------------------------------------
 
 def _confidence(scores: Scores, t: str) -> float:
-    ranked = sorted(scores.value.values(), reverse=True)
+    """Grows with the type's score and its lead over the runner-up; rules never claim more than 0.95."""
     top = scores.value.get(t, 0.0)
-    runner = ranked[1] if len(ranked) > 1 and ranked[0] == top else ranked[0]
-    margin = max(top - runner, 0.0) if runner != top else 0.0
-    return round(min(0.95, 0.5 + 0.05 * top + 0.05 * margin), 3)
+    runner = max((v for k, v in scores.value.items() if k != t), default=0.0)
+    return round(min(0.95, 0.5 + 0.05 * top + 0.05 * max(top - runner, 0.0)), 3)
 
 
 def _retype(view: ClauseView, toks: list[Tok], t: str, scores: Scores) -> tuple[str, str]:

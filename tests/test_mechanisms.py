@@ -242,3 +242,15 @@ def test_mechanisms_members_of_a_body_are_not_mechanisms():
     for member in ("Председатель Правительства области (председатель совета);",
                    "руководитель Управления Федеральной службы государственной регистрации по области;"):
         assert detect_mechanisms(ClauseView(member, lead, (), False, "ru", "subpoint")) == []
+
+
+@pytest.mark.parametrize("text,headings,expected", [
+    ("Общая площадь территории составляет не менее 8 гектаров.",
+     ("Требования к промышленным технопаркам",), ("REQUIREMENT", "TECHNOPARK")),
+    ("Размер субсидии не может превышать 10 млн рублей в год.",
+     ("Закон о кластерах", "Статья 8. Субсидии специализированным организациям кластеров"),
+     ("GRANT", "CLUSTER_ORGANIZATION")),
+])
+def test_mechanisms_headings_inform_the_subject(text, headings, expected):
+    hits = detect_mechanisms(ClauseView(text, None, headings, False, "ru"))
+    assert [(h.type, h.subject) for h in hits] == [expected]
