@@ -44,6 +44,9 @@ def kept_texts(pages):
     ([("Документ предоставлен КонсультантПлюс", 20)], [("www.consultant.ru Страница {n} из 5", 800)]),
     ([("Национальный правовой Интернет-портал Республики Беларусь, 04.05.2016, 8/30892", 20)], [("{n}", 800)]),
     ([("Официальное опубликование правовых актов", 20)], [("{n}", 800)]),
+    ([("Приказ Минэкономразвития России от 29.11.2019 N 773 Документ предоставлен КонсультантПлюс", 20),
+      ("Дата сохранения: 13.04.2021", 32)],
+     [("КонсультантПлюс надежная правовая поддержка www.consultant.ru Страница {n} из 5", 800)]),
 ])
 def test_text_headers_footers_and_page_numbers_removed(top, bottom):
     pages = [page(n, *[(t.format(n=n), y) for t, y in top], *BODY, *[(t.format(n=n), y) for t, y in bottom])
@@ -63,6 +66,11 @@ def test_text_headers_footers_and_page_numbers_removed(top, bottom):
 def test_text_body_lines_kept(rows, kept):
     pages = [page(n, *BODY, *rows) for n in range(1, 4)]
     assert [t for t in kept_texts(pages)[0] if t not in {b for b, _ in BODY}] == kept
+
+
+def test_text_stamps_removed_from_a_one_page_document():
+    pages = [page(1, ("Документ предоставлен КонсультантПлюс", 20), *BODY, ("www.consultant.ru", 800))]
+    assert kept_texts(pages) == [[t for t, _ in BODY]]
 
 
 def test_text_heading_at_top_of_one_page_is_not_running():
