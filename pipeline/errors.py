@@ -19,6 +19,6 @@ class PipelineError(Exception):
 
 
 class IngestError(PipelineError):
-    """A PDF could not be read: reason is one of not_found, empty, not_pdf, encrypted, truncated, damaged, engine."""
+    """A PDF could not be read: reason is one of not_found, empty, not_pdf, truncated, encrypted, damaged, no_text."""
 
     reason = "damaged"

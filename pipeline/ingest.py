@@ -21,7 +21,7 @@ from pipeline.errors import IngestError
 
 __all__ = [
     "ENGINES", "Glyph", "PdfiumAdapter", "PdfplumberAdapter", "assemble_lines", "build_page", "check_pdf",
-    "open_pages", "page_has_images", "page_needs_ocr", "resolve_engine",
+    "ImageProbe", "open_pages", "page_needs_ocr", "resolve_engine",
 ]
 
 ENGINES = ("auto", "pdfium", "pdfplumber")
@@ -643,20 +643,33 @@ def page_needs_ocr(page: Page, *, min_chars: int = 20) -> bool:
     return junk > 0.5 * len(chars) or (letters == 0 and digits < 0.5 * len(chars))
 
 
-def page_has_images(path: str | Path, number: int) -> bool:
-    """True when page `number` (1-based) draws an image: a page without text or images is blank, not a scan."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
+class ImageProbe:
+    """Tells whether a page draws an image, keeping one pdfium document open across calls.
 
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        page = doc[number - 1]
+    A page without text or images is blank, not a scan: it needs no OCR.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._doc = None
+
+    def __call__(self, number: int) -> bool:
+        """True when page `number` (1-based) draws an image."""
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        if self._doc is None:
+            self._doc = pdfium.PdfDocument(self.path)
+        page = self._doc[number - 1]
         try:
             return any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
         finally:
             page.close()
-    finally:
-        doc.close()
+
+    def close(self) -> None:
+        if self._doc is not None:
+            self._doc.close()
+            self._doc = None
 
 
 def resolve_engine(engine: str) -> str:

@@ -427,18 +427,21 @@ def load_document(path: str | Path, engine: str = "auto", *, password: str | Non
 
     `ocr="auto"` reads scanned pages (no usable text layer, an image drawn) with Tesseract. Without
     Tesseract they stay unread, and a document left with no text at all raises `OcrUnavailable`
-    saying what to install. "never" skips OCR; "always" reads every page by OCR.
+    saying what to install. "never" skips OCR; "always" reads every page by OCR. A document with
+    neither text nor anything to read raises `IngestError` with reason `no_text`.
     """
-    from pipeline.ingest import open_pages, page_has_images, page_needs_ocr, resolve_engine
+    from pipeline.errors import IngestError
+    from pipeline.ingest import ImageProbe, open_pages, page_needs_ocr, resolve_engine
 
     if ocr not in ("auto", "never", "always"):
         raise ValueError(f"ocr: expected 'auto', 'never' or 'always', got {ocr!r}")
     pdf = Path(path)
     state: dict = {"tesseract": None, "unread": 0}
+    has_images = ImageProbe(pdf)
 
     def pages() -> Iterable[Page]:
         for page in open_pages(pdf, engine, password=password):
-            if ocr == "always" or (ocr == "auto" and page_needs_ocr(page) and page_has_images(pdf, page.number)):
+            if ocr == "always" or (ocr == "auto" and page_needs_ocr(page) and has_images(page.number)):
                 if _tesseract(state, required=ocr == "always"):
                     from pipeline.ocr import ocr_page
 
@@ -447,11 +450,18 @@ def load_document(path: str | Path, engine: str = "auto", *, password: str | Non
                     state["unread"] += 1
             yield page
 
-    doc = build_document(pages())
-    if state["unread"] and not doc.text.strip():
-        from pipeline.ocr import check_tesseract
+    try:
+        doc = build_document(pages())
+    finally:
+        has_images.close()
+    if not doc.text.strip() and not doc.tables:
+        if state["unread"]:
+            from pipeline.ocr import check_tesseract
 
-        check_tesseract()  # raises OcrUnavailable: a scan that nothing here can read
+            check_tesseract()  # raises OcrUnavailable: a scan that nothing here can read
+        raise IngestError(f"no text in {doc.pages} page(s): no text layer and no scanned image to read; "
+                          "check that the file is the act and not a blank or image-free export",
+                          reason="no_text", path=str(pdf))
     doc.engine = resolve_engine(engine)
     return doc
 

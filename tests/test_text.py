@@ -295,3 +295,15 @@ def test_text_scan_without_tesseract_raises_what_to_install(tmp_path, monkeypatc
         load_document(_pdf_with_scan(tmp_path / "scan.pdf", text_page=False))
     doc = load_document(_pdf_with_scan(tmp_path / "mixed.pdf"))  # text elsewhere: read what there is
     assert doc.text.startswith("Статья 1.") and doc.ocr_pages == []
+
+
+def test_text_blank_document_is_an_error(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "blank.pdf"))
+    for _ in range(3):
+        c.showPage()
+    c.save()
+    with pytest.raises(IngestError) as err:
+        load_document(tmp_path / "blank.pdf")
+    assert err.value.reason == "no_text" and "3 page" in str(err.value)
