@@ -109,6 +109,25 @@ def _place(src: Path, dst: Path) -> Path:
     return dst
 
 
+def long_act(target: Path, pages: int = 1000) -> Path:
+    """One act of at least `pages` pages: the longest real PDF's pages repeated (memory must not grow with it)."""
+    import pypdfium2 as pdfium
+
+    if target.exists():
+        return target
+    real = (ROOT / "corpora" / "real")
+    src_path = max(real.glob("*.pdf"), key=page_count)
+    src = pdfium.PdfDocument(str(src_path))
+    out = pdfium.PdfDocument.new()
+    while len(out) < pages:
+        out.import_pages(src)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    out.save(str(target))
+    out.close()
+    src.close()
+    return target
+
+
 def time_pdftotext(files: list[Path]) -> float:
     t = time.perf_counter()
     for f in files:
@@ -136,12 +155,12 @@ def time_pdfplumber(files: list[Path]) -> tuple[float, float]:
     return time.perf_counter() - t, rss.peak
 
 
-def time_clusterlex(corpus: Path, out: Path, workers: int) -> tuple[float, float, dict]:
+def time_clusterlex(corpus: Path, out: Path, workers: int, *extra: str) -> tuple[float, float, dict]:
     """`clusterlex run` as a user runs it: seconds, peak RSS of the whole process tree, and run.json."""
     exe = shutil.which("clusterlex", path=str(Path(sys.executable).parent)) or "clusterlex"
     t = time.perf_counter()
     proc = subprocess.Popen([exe, "run", str(corpus), "--out", str(out), "--no-progress",
-                             "--workers", str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL)
+                             "--workers", str(workers), *extra], cwd=ROOT, stdout=subprocess.DEVNULL)
     with PeakRSS(proc.pid) as rss:
         proc.wait()
     seconds = time.perf_counter() - t
@@ -154,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench")
     ap.add_argument("--min-pages", type=int, default=600)
     ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--skip-long", action="store_true", help="skip the 1,000-page act")
     ap.add_argument("--skip-pdfplumber", action="store_true", help="reuse the last measured pdfplumber figure")
     args = ap.parse_args(argv)
     corpus = args.out / "corpus"
@@ -195,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clusterlex re-run:      {again:8.2f} s  ({run2['skipped']} unchanged skipped, peak RSS {rss2:.0f} MB)")
     print(f"ratio clusterlex / pdfplumber pages per second: {results['ratio_vs_pdfplumber']:.2f}")
     print(f"re-run time / first run time: {results['rerun_share_of_first']:.3f}")
+    if not args.skip_long:
+        big = long_act(args.out / "long" / "long-act.pdf")
+        big_pages = page_count(big)
+        t, rss, run = time_clusterlex(big.parent, args.out / "long-run", args.workers, "--timeout", "3600")
+        shutil.rmtree(args.out / "long-run", ignore_errors=True)
+        results["long_act"] = {"pages": big_pages, "seconds": round(t, 2), "peak_rss_mb": round(rss),
+                               "processed": run["processed"], "failed": run["failed"]}
+        print(f"one {big_pages}-page act:      {t:8.2f} s  peak RSS {rss:.0f} MB of the whole process tree "
+              f"({run['processed']} processed, {run['failed']} failed)")
     previous.parent.mkdir(parents=True, exist_ok=True)
     previous.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written: {previous}")
