@@ -7,7 +7,8 @@ and the mechanism's type and subject take part in the decision.
 """
 from __future__ import annotations
 
-from .mechanisms import ClauseView, Lexicon, MechanismHit, Tok, load_lexicon, tokenize
+from .lexicon import Lexicon, Tok, load_lexicon, tokenize
+from .mechanisms import ClauseView, MechanismHit
 from .records import CategoryLabel
 from .taxonomy import CATEGORIES, ORIGINS
 

@@ -1,0 +1,302 @@
+"""Lexicons of lemma / stem patterns (`data/lexicons/*.txt`) and the words of a clause they are matched on.
+
+A lexicon line is a sequence of word patterns (`word`, `stem*`, alternatives `a|b*`), gaps (`...`/`...N`
+any words, `~` adjectives only), optionally anchored by `^` and weighted by `= w`; `[section]` lines open
+a section. Each section is indexed by the first word pattern of its terms (exact words in a dict, stems
+by their first three letters), and the terms a word can open are memoized per word, so a clause is
+matched by looking its words up rather than by trying every term at every word.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["Lexicon", "Term", "Tok", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "norm"]
+
+PREFIX_KEY = 3  # stems are indexed by this many first letters; shorter stems are tried on every word
+
+
+@dataclass(frozen=True)
+class Tok:
+    """A word of a clause: surface form, lemma, character span, and whether punctuation precedes it."""
+
+    text: str
+    lower: str
+    lemma: str
+    start: int
+    end: int
+    punct_before: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon line: word patterns (`word`, `stem*`, alternatives `a|b*`), gaps (`...`/`...N` any words,
+    `~` adjectives only), anchored by `^`."""
+
+    text: str
+    parts: tuple[tuple[str, object], ...]
+    weight: float = 1.0
+    anchored: bool = False
+
+
+def norm(s: str) -> str:
+    """Lower case, ё → е, one apostrophe; Belarusian "ў" after a vowel is the same word as "у"."""
+    s = s.lower().replace("ё", "е").replace("’", "'")
+    return "у" + s[1:] if s.startswith("ў") else s
+
+
+def _parse_term(line: str) -> Term:
+    weight = 1.0
+    if " = " in line:
+        line, w = line.rsplit(" = ", 1)
+        weight = float(w)
+    line = norm(line.strip())
+    anchored = line.startswith("^")
+    parts: list[tuple[str, object]] = []
+    for piece in line.lstrip("^ ").split():
+        if piece.startswith("..."):
+            parts.append(("gap", int(piece[3:] or 5)))
+        elif piece == "~":
+            parts.append(("adj", 3))
+        else:
+            alts = tuple((norm(a[:-1]), True) if a.endswith("*") else (norm(a), False) for a in piece.split("|"))
+            parts.append(("tok", alts))
+    return Term(line.lstrip("^ "), tuple(parts), weight, anchored)
+
+
+def _tok_ok(part: tuple[str, object], tok: Tok) -> bool:
+    for value, prefix in part[1]:  # type: ignore[union-attr]
+        if prefix:
+            if tok.lower.startswith(value) or tok.lemma.startswith(value):
+                return True
+        elif tok.lower == value or tok.lemma == value:
+            return True
+    return False
+
+
+def _match_at(parts, toks, k: int) -> int | None:
+    """End index (exclusive) of `parts` matched from token k, or None."""
+    if not parts:
+        return k
+    head, rest = parts[0], parts[1:]
+    if head[0] != "tok":
+        for skip in range(head[1] + 1):
+            if skip and head[0] == "adj" and (k + skip > len(toks) or not is_adjective(toks[k + skip - 1])):
+                return None
+            end = _match_at(rest, toks, k + skip)
+            if end is not None:
+                return end
+        return None
+    if k < len(toks) and _tok_ok(head, toks[k]):
+        return _match_at(rest, toks, k + 1)
+    return None
+
+
+class _Index:
+    """Every loaded section's terms by the word they start with; what a word can open is memoized once
+    for all sections, since a clause is matched against dozens of them."""
+
+    def __init__(self):
+        self.exact: dict[str, list[tuple[int, int]]] = {}  # word -> (section id, term number)
+        self.stems: dict[str, list[tuple[str, int, int]]] = {}  # first letters -> (stem, section id, term)
+        self.short: list[tuple[str, int, int]] = []  # stems shorter than PREFIX_KEY
+        self.memo: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
+        self.count = 0
+
+    def add(self, terms: tuple[Term, ...]) -> tuple[int, list[int]]:
+        """Index a section; its id and the terms that open with a gap (tried at every word)."""
+        sid, self.count = self.count, self.count + 1
+        always = []
+        for n, term in enumerate(terms):
+            kind, alts = term.parts[0] if term.parts else ("gap", 0)
+            if kind != "tok":
+                always.append(n)
+                continue
+            for value, prefix in alts:  # type: ignore[union-attr]
+                if not prefix:
+                    self.exact.setdefault(value, []).append((sid, n))
+                elif len(value) >= PREFIX_KEY:
+                    self.stems.setdefault(value[:PREFIX_KEY], []).append((value, sid, n))
+                else:
+                    self.short.append((value, sid, n))
+        self.memo.clear()
+        return sid, always
+
+    def starts(self, key: tuple[str, str]) -> dict[int, tuple[int, ...]]:
+        """Section id -> terms whose first word pattern accepts the word (lower form, lemma)."""
+        found: dict[int, set[int]] = {}
+        for w in key:
+            for sid, n in self.exact.get(w, ()):
+                found.setdefault(sid, set()).add(n)
+            for value, sid, n in self.stems.get(w[:PREFIX_KEY], ()):
+                if w.startswith(value):
+                    found.setdefault(sid, set()).add(n)
+            for value, sid, n in self.short:
+                if w.startswith(value):
+                    found.setdefault(sid, set()).add(n)
+        out = self.memo[key] = {sid: tuple(sorted(ns)) for sid, ns in found.items()}
+        return out
+
+
+_INDEX = _Index()
+
+
+class Lexicon:
+    """Sections of weighted terms read from `data/lexicons/<name>.txt` (`[section]` lines open a section)."""
+
+    def __init__(self, name: str, sections: dict[str, tuple[Term, ...]]):
+        self.name = name
+        self.sections = sections
+        self._ids = {k: _INDEX.add(v) for k, v in sections.items()}
+
+    def _candidates(self, toks, section: str) -> list[tuple[int, list[int]]]:
+        """(term number, token positions where its first word matches), in lexicon order."""
+        if section not in self._ids or not toks:
+            return []
+        sid, always = self._ids[section]
+        at: dict[int, list[int]] = {}
+        memo = _INDEX.memo  # looked up inline: this loop runs for every word of every clause and section
+        for k, tok in enumerate(toks):
+            key = (tok.lower, tok.lemma)
+            found = memo.get(key)
+            if found is None:
+                found = _INDEX.starts(key)
+            for n in found.get(sid, ()):
+                at.setdefault(n, []).append(k)
+        if always:
+            everywhere = list(range(len(toks)))
+            for n in always:
+                at[n] = everywhere
+        terms = self.sections[section]
+        out = []
+        for n in sorted(at):
+            if not terms[n].anchored:
+                out.append((n, at[n]))
+            elif at[n][0] == 0:
+                out.append((n, [0]))
+        return out
+
+    def find(self, toks, section: str = "") -> list[tuple[Term, int, int]]:
+        """Each term's first match as (term, first token, end token), in lexicon order."""
+        out = []
+        terms = self.sections.get(section, ())
+        for n, starts in self._candidates(toks, section):
+            for k in starts:
+                end = _match_at(terms[n].parts, toks, k)
+                if end is not None and end > k:
+                    out.append((terms[n], k, end))
+                    break
+        return out
+
+    def find_all(self, toks, section: str = "") -> list[tuple[Term, int, int]]:
+        """Every match of every term, not only the first."""
+        out = []
+        terms = self.sections.get(section, ())
+        for n, starts in self._candidates(toks, section):
+            for k in starts:
+                end = _match_at(terms[n].parts, toks, k)
+                if end is not None and end > k:
+                    out.append((terms[n], k, end))
+        return out
+
+    def hits(self, toks, section: str = "") -> list[str]:
+        return [t.text for t, _, _ in self.find(toks, section)]
+
+    def score(self, toks, section: str = "") -> tuple[float, list[str]]:
+        found = self.find(toks, section)
+        return sum(t.weight for t, _, _ in found), [t.text for t, _, _ in found]
+
+    def phrases(self, section: str) -> list[str]:
+        return [t.text.replace("...", "").strip() for t in self.sections.get(section, ())]
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(name: str) -> Lexicon:
+    """Read `data/lexicons/<name>.txt`: one lemma, stem* or phrase per line, `#` comments, `= weight`."""
+    raw = resources.files("extractors").joinpath(f"data/lexicons/{name}.txt").read_text(encoding="utf-8")
+    sections: dict[str, list[Term]] = {"": []}
+    current = ""
+    for line in raw.splitlines():
+        line = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+            sections.setdefault(current, [])
+            continue
+        sections[current].append(_parse_term(line))
+    return Lexicon(name, {k: tuple(v) for k, v in sections.items()})
+
+
+# --- words of a text: tokens, lemmas and their grammar --------------------------------------------------
+
+def _morph():
+    """The process's one pymorphy3 analyzer with its memo of parses (shared with the entity rules)."""
+    from .entities import _morph as shared
+
+    return shared()
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+
+    nlp = spacy.blank("ru")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.initialize()
+    lemmatizer._morph = _morph()  # reuse the memo of parses: headings and lead-ins repeat the clauses' words
+    return nlp
+
+
+@lru_cache(maxsize=50000)
+def parses(word: str) -> tuple[tuple[str, str], ...]:
+    """(POS, case) of pymorphy3's parses of a word, most likely first."""
+    return tuple((str(p.tag.POS or ""), str(p.tag.case or "")) for p in _morph().parse(word))
+
+
+_BE_ADJ_ENDINGS = ("ага", "ых", "ай", "ым", "ыя", "ая", "ае", "ую", "ія", "ыі", "іх", "ім", "ой")
+
+
+@lru_cache(maxsize=50000)
+def _adjective(lower: str) -> bool:
+    p = parses(lower)
+    if p and p[0][0] in ("ADJF", "PRTF", "NUMR"):
+        return True
+    return any(ch in lower for ch in "іў") and lower.endswith(_BE_ADJ_ENDINGS)
+
+
+def is_adjective(tok: Tok) -> bool:
+    """An adjective or participle (Russian by pymorphy3, Belarusian by its endings)."""
+    return _adjective(tok.lower)
+
+
+def is_noun(tok: Tok) -> bool:
+    """pymorphy3's most likely reading is a noun."""
+    p = parses(tok.lower)
+    return bool(p) and p[0][0] == "NOUN"
+
+
+def _adapt(doc) -> tuple[Tok, ...]:
+    out: list[Tok] = []
+    punct = False
+    for t in doc:
+        if not any(ch.isalnum() for ch in t.text):
+            punct = True
+            continue
+        lower = norm(t.text)
+        out.append(Tok(t.text, lower, norm(t.lemma_ or t.text), t.idx, t.idx + len(t.text), punct))
+        punct = False
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _tokenize_cached(text: str) -> tuple[Tok, ...]:
+    return _adapt(_nlp()(text))
+
+
+def tokenize(text: str, doc=None) -> list[Tok]:
+    """Words of `text` with lemmas: from `doc` when it is this text run through the pipeline, else built."""
+    if doc is not None and getattr(doc, "text", None) == text:
+        return list(_adapt(doc))
+    return list(_tokenize_cached(text))
