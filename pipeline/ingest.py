@@ -8,6 +8,7 @@ removes table text from the page's lines. So both engines give the same lines an
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import re
 import unicodedata
@@ -424,25 +425,55 @@ def _display_box(rot: int, crop, left: float, bottom: float, right: float, top: 
     return min(xs), min(ys), max(xs), max(ys)
 
 
+@functools.cache
+def _fast_calls():
+    """Plain-integer prototypes of the per-character pdfium calls: no pointer wrappers in the hot loop."""
+    import pypdfium2_raw.bindings as bindings
+
+    lib = bindings._libs["pdfium"]
+    vp, ci, cd = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+
+    def proto(name: str, restype, *argtypes):
+        fn = ctypes.CFUNCTYPE(restype, *argtypes)((name, lib))
+        return fn
+
+    return {
+        "obj": proto("FPDFText_GetTextObject", vp, vp, ci),
+        "loose": proto("FPDFText_GetLooseCharBox", ci, vp, ci, vp),
+        "matrix": proto("FPDFText_GetMatrix", ci, vp, ci, vp),
+        "size": proto("FPDFText_GetFontSize", cd, vp, ci),
+        "generated": proto("FPDFText_IsGenerated", ci, vp, ci),
+        "hyphen": proto("FPDFText_IsHyphen", ci, vp, ci),
+        "font": proto("FPDFTextObj_GetFont", vp, vp),
+        "fontname": proto("FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, ctypes.c_char_p, ctypes.c_size_t),
+    }
+
+
 def _pdfium_glyphs(page) -> list[Glyph]:
-    """Glyphs of a pdfium page in display coordinates, upright ones only."""
+    """Glyphs of a pdfium page in display coordinates, upright ones only.
+
+    Characters of one text object share font, size and orientation, so those are read once per
+    object; per character only the object handle and the box are asked for.
+    """
     import pypdfium2.raw as raw
 
+    f = _fast_calls()
+    get_obj, loose_box, get_matrix, font_size = f["obj"], f["loose"], f["matrix"], f["size"]
+    generated, hyphen = f["generated"], f["hyphen"]
     textpage = page.get_textpage()
     try:
-        tp = textpage.raw
-        n = raw.FPDFText_CountChars(tp)
+        tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+        n = raw.FPDFText_CountChars(textpage.raw)
         rot = page.get_rotation() % 360
         crop = page.get_cropbox()
-        text = _pdfium_text(raw, tp, n)
+        cx0, cy1 = crop[0], crop[3]
+        text = _pdfium_text(raw, textpage.raw, n)
         box, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-        pbox, pmatrix = ctypes.byref(box), ctypes.byref(matrix)
-        # Hot loop: bind the calls once (tens of thousands of glyphs per second).
-        generated, hyphen, loose_box = raw.FPDFText_IsGenerated, raw.FPDFText_IsHyphen, raw.FPDFText_GetLooseCharBox
-        get_matrix, font_size = raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
-        text_object, get_font, cast, void_p = raw.FPDFText_GetTextObject, raw.FPDFTextObj_GetFont, ctypes.cast, ctypes.c_void_p
+        pbox, pmatrix = ctypes.addressof(box), ctypes.addressof(matrix)
         fonts: dict[int, bool] = {}  # font handle -> bold; handles live as long as the page
+        last_obj, upright, size, bold = -1, True, 0.0, False
         glyphs: list[Glyph] = []
+        append = glyphs.append
         for i in range(n):
             ch = text[i]
             if ch.isspace() and generated(tp, i) == 1:
@@ -451,23 +482,32 @@ def _pdfium_glyphs(page) -> list[Glyph]:
                 if hyphen(tp, i) != 1:
                     continue
                 ch = "-"  # pdfium reports a line-end hyphen as a control code
-            get_matrix(tp, i, pmatrix)
-            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-            # Glyph rotation from its matrix, clockwise like the page's /Rotate: vertical text
-            # (rotated table headers) is not body text.
-            angle = (rot - math.degrees(math.atan2(b, a))) % 360
-            if 5 < angle < 355:
+            obj = get_obj(tp, i) or 0
+            if obj != last_obj:
+                last_obj = obj
+                get_matrix(tp, i, pmatrix)
+                a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+                # Glyph rotation from its matrix, clockwise like the page's /Rotate: vertical text
+                # (rotated table headers) is not body text.
+                angle = (rot - math.degrees(math.atan2(b, a))) % 360
+                upright = not 5 < angle < 355
+                size = round(font_size(tp, i) * math.hypot(c, d), 2)
+                font = f["font"](obj) if obj else None
+                key = font or 0
+                bold = fonts.get(key)
+                if bold is None:
+                    buf = ctypes.create_string_buffer(256)
+                    if font:
+                        f["fontname"](font, buf, 256)
+                    bold = fonts[key] = bool(BOLD_FONT.search(buf.value.decode("latin-1")))
+            if not upright:
                 continue
             loose_box(tp, i, pbox)
-            font = get_font(text_object(tp, i))
-            key = cast(font, void_p).value or 0
-            bold = fonts.get(key)
-            if bold is None:
-                buf = ctypes.create_string_buffer(256)
-                raw.FPDFFont_GetBaseFontName(font, buf, 256)
-                bold = fonts[key] = bool(BOLD_FONT.search(buf.value.decode("latin-1")))
-            x0, t, x1, bt = _display_box(rot, crop, box.left, box.bottom, box.right, box.top)
-            glyphs.append(Glyph(ch, x0, t, x1, bt, round(font_size(tp, i) * math.hypot(c, d), 2), bold))
+            if rot == 0:
+                append(Glyph(ch, box.left - cx0, cy1 - box.top, box.right - cx0, cy1 - box.bottom, size, bold))
+            else:
+                x0, t, x1, bt = _display_box(rot, crop, box.left, box.bottom, box.right, box.top)
+                append(Glyph(ch, x0, t, x1, bt, size, bold))
         return glyphs
     finally:
         textpage.close()
@@ -617,6 +657,11 @@ def _chain(first: Page, rest: Iterator[Page], path: Path) -> Iterator[Page]:
 
 
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»—–№§…“”„‘’•")
+# Regex twins of the character tests, for whole pages at once (the per-character loop was a hot spot).
+_SPACE_RE = re.compile(r"\s+")
+_LETTER_RE = re.compile(r"[A-Za-z\u0400-\u04FF\u0500-\u052F]")
+_DIGIT_RE = re.compile(r"\d")
+_PUNCT_RE = re.compile("[" + re.escape("".join(sorted(_PUNCT))) + "]")
 
 
 def _is_letter(ch: str) -> bool:
@@ -634,13 +679,13 @@ def page_needs_ocr(page: Page, *, min_chars: int = 20) -> bool:
     """
     text = "".join(ln.text for ln in page.lines)
     text += "".join(cell for t in page.tables for row in t.rows for cell in row)
-    chars = [ch for ch in text if not ch.isspace()]
-    if len(chars) < min_chars:
+    total = len(_SPACE_RE.sub("", text))
+    if total < min_chars:
         return True
-    letters = sum(1 for ch in chars if _is_letter(ch))
-    digits = sum(1 for ch in chars if ch.isdigit())
-    junk = len(chars) - letters - digits - sum(1 for ch in chars if ch in _PUNCT)
-    return junk > 0.5 * len(chars) or (letters == 0 and digits < 0.5 * len(chars))
+    letters = len(_LETTER_RE.findall(text))
+    digits = len(_DIGIT_RE.findall(text))
+    junk = total - letters - digits - len(_PUNCT_RE.findall(text))
+    return junk > 0.5 * total or (letters == 0 and digits < 0.5 * total)
 
 
 class ImageProbe:
