@@ -84,12 +84,15 @@ def is_text_layer(path: Path) -> bool:
 
 
 def build_corpus(target: Path, min_pages: int) -> list[Path]:
-    """Real text-layer PDFs plus the rendered acts, repeated under new names until `min_pages` is reached."""
+    """Real text-layer PDFs plus our acts rendered again with another running header until `min_pages`.
+
+    Each copy is a different PDF (a byte-identical one would be reported as a duplicate, not processed).
+    """
     target.mkdir(parents=True, exist_ok=True)
     real = [p for p in sorted((ROOT.parent / "shared" / "realpdfs").glob("*.pdf")) if is_text_layer(p)]
     if not real:
         real = sorted((ROOT / "corpora" / "real").glob("*.pdf"))
-    rendered = sorted(p for sub in ("devset", "own") for p in (ROOT / "corpora" / sub).glob("*.pdf"))
+    rendered = sorted(p for sub in ("devset", "own", "heldout") for p in (ROOT / "corpora" / sub).glob("*.txt"))
     files: list[Path] = []
     for p in real:
         files.append(_place(p, target / p.name))
@@ -98,8 +101,13 @@ def build_corpus(target: Path, min_pages: int) -> list[Path]:
     while pages < min_pages and rendered:
         copy += 1
         for p in rendered:
-            files.append(_place(p, target / f"{p.stem}-copy{copy}.pdf"))
-            pages += page_count(p)
+            dst = target / f"{p.stem}-copy{copy}.pdf"
+            if not dst.exists():
+                subprocess.run([sys.executable, str(ROOT / "corpora" / "render.py"), str(p), str(dst),
+                                "--header", f"Официальное опубликование правовых актов · выпуск {copy}"],
+                               check=True, capture_output=True)
+            files.append(dst)
+            pages += page_count(dst)
     return files
 
 
