@@ -18,6 +18,9 @@ def clause_view(clause: Clause, by_id: dict[str, Clause], language: str):
                       is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind)
 
 
+LEMMA_PIPES = ("lemmatizer", "lemma_fallback")
+
+
 def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
@@ -31,12 +34,20 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     by_id = {c.id: c for c in clauses}
     out: list[Mechanism] = []
     texts = [c.text for c in clauses]
-    docs = list(nlp.pipe(texts)) if texts else []
+    # Lemmas are all the mechanism rules need; NER and the attribute components run only on the
+    # clauses that establish something (most clauses of a long act do not).
+    light = [name for name in LEMMA_PIPES if name in nlp.pipe_names]
+    with nlp.select_pipes(enable=light):
+        docs = list(nlp.pipe(texts)) if texts else []
+    rest = [(name, proc) for name, proc in nlp.pipeline if name not in light]
     for clause, doc in zip(clauses, docs):
         view = clause_view(clause, by_id, act.language or "ru")
         hits = detect_mechanisms(view, doc)
         if not hits:
             continue
+        doc._.country = act.country or "RU"
+        for _, proc in rest:
+            doc = proc(doc)
         entities: Entities = extract_entities(clause.text, nlp=nlp, country=act.country or "RU", doc=doc)
         for hit in hits:
             cats = classify_categories(view, hit, doc)

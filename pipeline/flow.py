@@ -21,7 +21,7 @@ from extractors.records import DocumentText, Mechanism
 
 from . import process
 from .models import ActDocument, ErrorRow, MechanismRow, RunInfo, StageTimes
-from .outputs import atomic_write_text, write_jsonl, write_model
+from .outputs import write_jsonl, write_model
 from .manifest import Manifest
 from .workers import Limits, StageFailure, WorkerPool, call
 
@@ -41,22 +41,13 @@ def _notify(name: str, status: str) -> None:
 
 
 MANIFEST_NAME = "manifest.sqlite"
-_NLP = None
 _POOL: WorkerPool | None = None
-
-
-def get_nlp():
-    """The spaCy pipeline, built once per worker process."""
-    global _NLP
-    if _NLP is None:
-        from extractors.nlp import build_nlp
-
-        _NLP = build_nlp()
-    return _NLP
 
 
 def run_extract(structured: process.Structured) -> list[Mechanism]:
     """The NLP stage with this process's pipeline (what a worker runs)."""
+    from extractors.nlp import get_nlp
+
     return process.extract(structured, get_nlp())
 
 
@@ -325,4 +316,4 @@ def run_flow(inputs: list[str], out: str = "outputs", *, dask_address: str | Non
     return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(inputs, out, **options)
 
 
-__all__ = ["run_flow", "discover_inputs", "set_progress", "get_nlp", "atomic_write_text"]
+__all__ = ["run_flow", "batch_flow", "discover", "discover_inputs", "set_progress"]
