@@ -41,6 +41,7 @@ def _notify(name: str, status: str) -> None:
 
 
 MANIFEST_NAME = "manifest.sqlite"
+WARM = "extractors.nlp:get_nlp"  # what a worker loads before its first document
 _POOL: WorkerPool | None = None
 
 
@@ -269,7 +270,9 @@ def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", wo
         jobs.append((key, str(path), str(out_dir / "acts" / name), sha))
     n = workers or default_workers()
     local = jobs and not distributed
-    _POOL = WorkerPool(min(n, max(1, len(jobs))), Limits(seconds=timeout, memory_mb=memory_mb)) if local else None
+    own_pool = local and _POOL is None
+    if own_pool:
+        _POOL = WorkerPool(min(n, len(jobs)), Limits(seconds=timeout, memory_mb=memory_mb), warm=WARM)
     try:
         futures = {process_document.submit(p, t, sha, run_id, engine, timeout): (key, t, sha)
                    for key, p, t, sha in jobs}
@@ -281,9 +284,9 @@ def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", wo
                             "ok" if res.error is None else "failed", res.error.reason if res.error else None,
                             res.pages, res.mechanisms)
     finally:
-        if _POOL is not None:
+        if own_pool and _POOL is not None:
             _POOL.close()
-        _POOL = None
+            _POOL = None
     current = {str(p.absolute()) for p in paths}
     missing = [p for p in manifest.known_paths() if p not in current and not Path(p).exists()]
     manifest.close()
@@ -312,8 +315,42 @@ def run_flow(inputs: list[str], out: str = "outputs", *, dask_address: str | Non
 
         runner = DaskTaskRunner(address=dask_address)
         return batch_flow.with_options(task_runner=runner)(inputs, out, distributed=True, **options)
+    global _POOL
     n = options.get("workers") or default_workers()
-    return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(inputs, out, **options)
+    pending = _pending_inputs(inputs, Path(out)) if not options.get("force") else len(discover(inputs))
+    if not pending:
+        # nothing new or changed: the same flow body without starting Prefect's API (the run still
+        # rebuilds the index, writes run.json and reports missing inputs)
+        return batch_flow.fn(inputs, out, **options)
+    # start the workers (and their models) now: they load while Prefect starts its API
+    _POOL = WorkerPool(min(n, pending), Limits(seconds=options.get("timeout", 300.0),
+                                               memory_mb=options.get("memory_mb", 1536)), warm=WARM)
+    try:
+        return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(inputs, out, **options)
+    finally:
+        if _POOL is not None:
+            _POOL.close()
+            _POOL = None
+
+
+def _pending_inputs(inputs: list[str], out: Path) -> int:
+    """How many inputs the manifest does not already hold as current (a quick look before the flow)."""
+    path = out / MANIFEST_NAME
+    found = discover(inputs)
+    if not path.exists():
+        return len(found)
+    manifest, version = Manifest(path), process.pipeline_version()
+    try:
+        pending = 0
+        for inp in found:
+            try:
+                current = manifest.is_current(str(inp.path.absolute()), process.sha256_file(inp.path), version, out)
+            except OSError:
+                continue
+            pending += not current
+        return pending
+    finally:
+        manifest.close()
 
 
 __all__ = ["run_flow", "batch_flow", "discover", "discover_inputs", "set_progress"]

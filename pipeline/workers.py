@@ -40,14 +40,23 @@ def call(target: str, args: tuple):
     return getattr(importlib.import_module(module), name)(*args)
 
 
-def _worker_main(conn: Connection, memory_mb: int) -> None:
-    """Worker loop: receive (target, args), answer ("ok", value) or ("err", reason, message)."""
+def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> None:
+    """Worker loop: receive (target, args), answer ("ok", value, seconds) or ("err", reason, message).
+
+    `warm` names a function run once before the first task (loading models while the caller still
+    sets up), so the first document does not wait for it.
+    """
     if memory_mb:
         # A hard backstop well above the watched RSS limit: address space is larger than what is resident.
         cap = (memory_mb * 2 + 1024) * 1024 * 1024
         try:
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         except (ValueError, OSError):
+            pass
+    if warm:
+        try:
+            call(warm, ())
+        except Exception:  # the first real task will raise it again, with a document to blame
             pass
     while True:
         try:
@@ -75,9 +84,9 @@ def _rss_mb(pid: int) -> float:
 
 
 class _Worker:
-    def __init__(self, ctx, memory_mb: int):
+    def __init__(self, ctx, memory_mb: int, warm: str | None = None):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb, warm), daemon=True)
         self.proc.start()
         child.close()
 
@@ -91,9 +100,10 @@ class _Worker:
 class WorkerPool:
     """`size` supervised processes; `run` is thread-safe and blocks the calling thread."""
 
-    def __init__(self, size: int, limits: Limits = Limits()):
+    def __init__(self, size: int, limits: Limits = Limits(), warm: str | None = None):
         self.size = max(1, size)
         self.limits = limits
+        self.warm = warm
         self._ctx = mp.get_context("forkserver")
         self._ctx.set_forkserver_preload(["pipeline.workers"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -104,7 +114,7 @@ class WorkerPool:
             self._spawn()
 
     def _spawn(self) -> None:
-        w = _Worker(self._ctx, self.limits.memory_mb)
+        w = _Worker(self._ctx, self.limits.memory_mb, self.warm)
         with self._lock:
             self._all.append(w)
         self._idle.put(w)
