@@ -168,12 +168,31 @@ def time_clusterlex(corpus: Path, out: Path, workers: int, *extra: str) -> tuple
     exe = shutil.which("clusterlex", path=str(Path(sys.executable).parent)) or "clusterlex"
     t = time.perf_counter()
     proc = subprocess.Popen([exe, "run", str(corpus), "--out", str(out), "--no-progress",
-                             "--workers", str(workers), *extra], cwd=ROOT, stdout=subprocess.DEVNULL)
+                             "--workers", str(workers), *extra], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     with PeakRSS(proc.pid) as rss:
         proc.wait()
     seconds = time.perf_counter() - t
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    run["exit_code"] = proc.returncode
     return seconds, rss.peak, run
+
+
+def hostile_batch(folder: Path, workers: int) -> dict:
+    """Every hostile input of the test suite beside the devset acts: exit code, reasons and peak memory."""
+    sys.path.insert(0, str(ROOT))
+    from tests.hostile import build_hostile_folder
+
+    shutil.rmtree(folder, ignore_errors=True)
+    src = folder / "in"
+    expected = build_hostile_folder(src, folder / "elsewhere")
+    for p in sorted((ROOT / "corpora" / "devset").glob("*.pdf")):
+        shutil.copy(p, src / p.name)
+    t, rss, run = time_clusterlex(src, folder / "out", workers)
+    reasons = [json.loads(x)["reason"] for x in (folder / "out" / "errors.jsonl").read_text().splitlines()]
+    return {"inputs": run["inputs"], "processed": run["processed"], "failed": run["failed"],
+            "expected_failures": sum(1 for r in expected.values() if r), "exit_code": run["exit_code"],
+            "reasons": sorted(reasons), "seconds": round(t, 2), "peak_rss_mb": round(rss)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-pages", type=int, default=600)
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 1,000-page act")
+    ap.add_argument("--skip-hostile", action="store_true", help="skip the batch of hostile inputs")
     ap.add_argument("--skip-pdfplumber", action="store_true", help="reuse the last measured pdfplumber figure")
     args = ap.parse_args(argv)
     corpus = args.out / "corpus"
@@ -232,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
                                "processed": run["processed"], "failed": run["failed"]}
         print(f"one {big_pages}-page act:      {t:8.2f} s  peak RSS {rss:.0f} MB of the whole process tree "
               f"({run['processed']} processed, {run['failed']} failed)")
+    if not args.skip_hostile:
+        h = results["hostile"] = hostile_batch(args.out / "hostile", args.workers)
+        print(f"hostile batch:          {h['seconds']:8.2f} s  peak RSS {h['peak_rss_mb']} MB, exit code "
+              f"{h['exit_code']}, {h['processed']} processed, {h['failed']} rejected: {', '.join(h['reasons'])}")
     previous.parent.mkdir(parents=True, exist_ok=True)
     previous.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written: {previous}")

@@ -38,7 +38,7 @@ def run(
     engine: str = typer.Option("auto", help="PDF engine: auto, pdfplumber or pdfium."),
     workers: int = typer.Option(0, help="Worker processes (0 = one per core)."),
     timeout: float = typer.Option(300.0, help="Time limit per document, seconds."),
-    memory_mb: int = typer.Option(1536, "--memory-mb", help="Memory limit per document, MB."),
+    memory_mb: int = typer.Option(1024, "--memory-mb", help="Memory limit per document, MB."),
     force: bool = typer.Option(False, help="Reprocess inputs even when the manifest says they are current."),
     dask_address: Optional[str] = typer.Option(None, "--dask-address",
                                                help="Run the document tasks on this Dask cluster (tcp://host:port)."),

@@ -214,7 +214,7 @@ def default_workers() -> int:
 
 @flow(name="clusterlex", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=16))
 def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", workers: int = 0,
-               timeout: float = 300.0, memory_mb: int = 1536, force: bool = False, distributed: bool = False) -> RunInfo:
+               timeout: float = 300.0, memory_mb: int = 1024, force: bool = False, distributed: bool = False) -> RunInfo:
     """Process every PDF under `inputs` into `out`: acts/*.json, mechanisms.jsonl, errors.jsonl, run.json.
 
     Locally, `workers` supervised processes (0 = one per core) each run one document stage at a time
@@ -324,7 +324,7 @@ def run_flow(inputs: list[str], out: str = "outputs", *, dask_address: str | Non
         return batch_flow.fn(inputs, out, **options)
     # start the workers (and their models) now: they load while Prefect starts its API
     _POOL = WorkerPool(min(n, pending), Limits(seconds=options.get("timeout", 300.0),
-                                               memory_mb=options.get("memory_mb", 1536)), warm=WARM)
+                                               memory_mb=options.get("memory_mb", 1024)), warm=WARM)
     try:
         return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(inputs, out, **options)
     finally:

@@ -31,7 +31,7 @@ class Limits:
     """Per-document limits: wall time in seconds and resident memory in MB (0 = none)."""
 
     seconds: float = 300.0
-    memory_mb: int = 1536
+    memory_mb: int = 1024
 
 
 def call(target: str, args: tuple):
@@ -58,6 +58,14 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
             call(warm, ())
         except Exception:  # the first real task will raise it again, with a document to blame
             pass
+    if memory_mb:
+        # With the models loaded, a document may add at most `memory_mb` of address space: an inflating
+        # stream then fails here with MemoryError instead of pushing the machine into swap.
+        cap = (_vm_size_mb() + memory_mb) * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        except (ValueError, OSError):
+            pass
     while True:
         try:
             target, args = conn.recv()
@@ -73,6 +81,15 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
             reason = getattr(exc, "reason", None) or "failed"
             conn.send(("err", reason, f"{exc.__class__.__name__}: {exc}" if not getattr(exc, "reason", None)
                        else str(exc)))
+
+
+def _vm_size_mb() -> int:
+    """This process's address space in MB."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _rss_mb(pid: int) -> float:
