@@ -6,8 +6,9 @@ import re
 from .records import ActMeta, Clause, Entities, Mechanism
 
 
-def clause_view(clause: Clause, by_id: dict[str, Clause], language: str):
-    """The clause as mechanism rules see it: its text, its parent's lead-in and the headings above."""
+def clause_view(clause: Clause, by_id: dict[str, Clause], language: str, context=None):
+    """The clause as mechanism rules see it: its text, its parent's lead-in, the headings above and what the
+    act says about its entities (`context`, from `subjects.act_context`)."""
     from .mechanisms import ClauseView
 
     lead_in = None
@@ -15,7 +16,7 @@ def clause_view(clause: Clause, by_id: dict[str, Clause], language: str):
     if parent is not None and parent.text.rstrip().endswith(":"):
         lead_in = parent.text
     return ClauseView(text=clause.text, lead_in=lead_in, headings=tuple(clause.headings),
-                      is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind)
+                      is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind, act_context=context)
 
 
 LEMMA_PIPES = ("lemmatizer", "lemma_fallback")
@@ -30,8 +31,10 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     from .categories import classify_categories
     from .entities import entities_in_part, extract_entities
     from .mechanisms import detect_mechanisms
+    from .subjects import act_context
 
     by_id = {c.id: c for c in clauses}
+    context = act_context(clauses, act.title)
     out: list[Mechanism] = []
     texts = [c.text for c in clauses]
     # Lemmas are all the mechanism rules need; NER and the attribute components run only on the
@@ -41,7 +44,7 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
         docs = list(nlp.pipe(texts)) if texts else []
     rest = [(name, proc) for name, proc in nlp.pipeline if name not in light]
     for clause, doc in zip(clauses, docs):
-        view = clause_view(clause, by_id, act.language or "ru")
+        view = clause_view(clause, by_id, act.language or "ru", context)
         hits = detect_mechanisms(view, doc)
         if not hits:
             continue

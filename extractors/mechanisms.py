@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import Lexicon, Tok, load_lexicon, tokenize
-from .subjects import entity_of_lead_in, find_mentions, pick_subject
+from .subjects import ActContext, entity_of_lead_in, find_mentions, pick_subject
 
 __all__ = ["ClauseView", "MechanismHit", "detect_mechanisms", "explain", "GATE_RULES", "Lexicon", "Tok",
            "load_lexicon", "tokenize", "find_mentions", "pick_subject"]
@@ -42,6 +42,7 @@ class ClauseView:
     is_lead_in: bool  # the text ends with ':' and sub-points follow
     language: str  # "ru" | "be"
     kind: str = "point"  # point | subpoint | item | part | preamble | paragraph
+    act_context: ActContext | None = None  # short names and money recipients of the whole act
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from extractors.categories import classify_categories
 from extractors.mechanisms import ClauseView, detect_mechanisms, explain
-from pipeline.evaluate import PRF, Ratio, score_document
+from extractors.subjects import act_context
+from pipeline.evaluate import PRF, Ratio, norm, score_document
 
 POINT = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(.*)$")
 SUBPOINT = re.compile(r"^(\d+|[а-яёіў])\)\s+(.*)$")
@@ -119,13 +120,17 @@ def crude_clauses(txt: str) -> list[Clause]:
 
 
 def views_from_crude(txt: str, language: str) -> list[ClauseView]:
+    clauses = crude_clauses(txt)
+    context = act_context(clauses, None)
     return [ClauseView(text=c.text, lead_in=c.parent.text if c.parent and c.parent.text.rstrip().endswith(":")
-                       else None, headings=c.headings, is_lead_in=c.is_lead_in, language=language, kind=c.kind)
-            for c in crude_clauses(txt)]
+                       else None, headings=c.headings, is_lead_in=c.is_lead_in, language=language, kind=c.kind,
+                       act_context=context)
+            for c in clauses]
 
 
 def views_from_structure(txt_path: Path, language: str) -> list[ClauseView]:
     from extractors.annotate import clause_view
+    from extractors.metadata import extract_act
     from extractors.records import DocumentText
     from extractors.structure import parse_clauses
 
@@ -137,7 +142,8 @@ def views_from_structure(txt_path: Path, language: str) -> list[ClauseView]:
         doc = DocumentText.from_string(txt_path.read_text(encoding="utf-8"))
     clauses = parse_clauses(doc)
     by_id = {c.id: c for c in clauses}
-    return [clause_view(c, by_id, language) for c in clauses]
+    context = act_context(clauses, extract_act(doc).title)
+    return [clause_view(c, by_id, language, context) for c in clauses]
 
 
 def predict(views: list[ClauseView]) -> list[dict]:
@@ -147,11 +153,12 @@ def predict(views: list[ClauseView]) -> list[dict]:
             cats = classify_categories(v, hit)
             mechs.append({"type": hit.type, "subject": hit.subject, "text": v.text, "rule": hit.rule,
                           "triggers": hit.triggers, "categories": [{"code": c.code} for c in cats],
-                          "evidence": {"rule": hit.rule}, "_cat_evidence": {c.code: c.evidence for c in cats}})
+                          "evidence": {"rule": hit.rule}, "_cat_evidence": {c.code: c.evidence for c in cats},
+                          "_view": v})
     return mechs
 
 
-def run(folders: list[Path], segmenter: str, show_errors: bool, show_cats: bool) -> dict:
+def run(folders: list[Path], segmenter: str, show_errors: bool, show_cats: bool, context: bool = False) -> dict:
     total, per_type, per_cat = PRF(), {}, {}
     subj = Ratio()
     for folder in folders:
@@ -174,7 +181,7 @@ def run(folders: list[Path], segmenter: str, show_errors: bool, show_cats: bool)
             m = ds.mechanisms
             print(f"{name:45s} P={m.precision:.2f} R={m.recall:.2f} F1={m.f1:.2f}  subj={ds.subject.right}/{ds.subject.total}")
             if show_errors:
-                _print_errors(ds, pred, show_cats)
+                _print_errors(ds, pred, show_cats, views if context else None)
     cat_total = PRF()
     for v in per_cat.values():
         cat_total.add(v)
@@ -188,7 +195,17 @@ def run(folders: list[Path], segmenter: str, show_errors: bool, show_cats: bool)
     return {"f1": total.f1, "subject": subj.value, "categories": cat_total.f1}
 
 
-def _print_errors(ds, pred, show_cats: bool) -> None:
+def _context_lines(e: dict, pred: dict, views: list[ClauseView]) -> None:
+    """The headings, lead-in and rule behind an error, to see which context a subject rule lacked."""
+    quote = norm(e["text"])
+    v = next((v for v in views if quote in norm(v.text) or norm(v.text) in quote), None)
+    if v is None:
+        return
+    rules = [m["rule"] for m in pred["mechanisms"] if m["_view"] is v]
+    print(f"        headings={list(v.headings)[-2:]} lead_in={(v.lead_in or '')[:100]!r} rules={rules}")
+
+
+def _print_errors(ds, pred, show_cats: bool, views: list[ClauseView] | None = None) -> None:
     for e in ds.errors:
         kind = e["kind"]
         if kind == "mismatch":
@@ -202,6 +219,8 @@ def _print_errors(ds, pred, show_cats: bool) -> None:
             print(f"   FN   {e['type']:12s} {e['subject']:20s} | {e['text'][:150]}")
         else:
             print(f"   FP   {e['type']:12s} {e['subject']:20s} {e.get('rule')} | {e['text'][:150]}")
+        if views is not None and (kind != "mismatch" or e["gold_subject"] != e["pred_subject"]):
+            _context_lines(e, pred, views)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,13 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folders", nargs="*", type=Path, default=[Path("corpora/devset")])
     ap.add_argument("--errors", action="store_true", help="print every FP, FN and subject mismatch")
     ap.add_argument("--cats", action="store_true", help="with --errors, also print category mismatches")
+    ap.add_argument("--context", action="store_true", help="with --errors, show headings, lead-in and rules")
     ap.add_argument("--segmenter", choices=["crude", "structure"], default="structure")
     ap.add_argument("--explain", metavar="TEXT", help="show gate, scores and hits for one clause text")
     args = ap.parse_args(argv)
     if args.explain:
         print(explain(ClauseView(args.explain, None, (), args.explain.rstrip().endswith(":"), "ru")))
         return 0
-    run(args.folders, args.segmenter, args.errors, args.cats)
+    run(args.folders, args.segmenter, args.errors, args.cats, args.context)
     return 0
 
 

@@ -1,8 +1,11 @@
 """Mechanism rules: type, subject, the "not a mechanism" gate, lead-ins, sub-points and two-instrument clauses."""
+from dataclasses import dataclass
+
 import pytest
 import spacy
 
-from extractors.mechanisms import ClauseView, detect_mechanisms, load_lexicon, tokenize
+from extractors.mechanisms import ClauseView, detect_mechanisms, find_mentions, load_lexicon, tokenize
+from extractors.subjects import act_context
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +66,11 @@ TYPE_ROWS = [
     ("Заяўкі ацэньваюцца конкурснай камісіяй па бальнай сістэме.", "SELECTION", "AUTHORITY"),
     # COORDINATION
     ("При Правительстве области образуется совет по кластерной политике.", "COORDINATION", "AUTHORITY"),
-    ("Центр кластерного развития оказывает консультационную помощь участникам кластеров.",
+    # a cluster's own organization acts for itself; a regional support institution acts for those it serves
+    ("Специализированная организация кластера оказывает консультационную помощь участникам кластера.",
      "COORDINATION", "CLUSTER_ORGANIZATION"),
+    ("Центр кластерного развития оказывает консультационную помощь участникам кластеров.",
+     "COORDINATION", "PARTICIPANT"),
     ("Министерство координирует деятельность органов исполнительной власти по развитию технопарков.",
      "COORDINATION", "AUTHORITY"),
     ("Министерство содействует участию кластеров в межрегиональных выставках.", "COORDINATION", "CLUSTER"),
@@ -204,9 +210,9 @@ def test_mechanisms_lexicon_patterns_match_lemmas_stems_and_gaps():
 
 
 def test_mechanisms_short_name_of_an_organization_named_in_a_heading():
-    heads = ("Положение о центре кластерного развития области",)
-    top = ClauseView("Центр оказывает консультационные услуги участникам кластеров.", None, heads, False, "ru")
-    item = ClauseView("организация выставок и деловых миссий", "Центр осуществляет следующие функции:", heads,
+    heads = ("Положение об организации развития кластера «Агропром»",)
+    top = ClauseView("Организация оказывает консультационные услуги участникам кластера.", None, heads, False, "ru")
+    item = ClauseView("организация выставок и деловых миссий", "Организация осуществляет следующие функции:", heads,
                       False, "ru", "subpoint")
     assert [(h.type, h.subject) for h in detect_mechanisms(top)] == [("COORDINATION", "CLUSTER_ORGANIZATION")]
     assert [(h.type, h.subject) for h in detect_mechanisms(item)] == [("COORDINATION", "CLUSTER_ORGANIZATION")]
@@ -254,3 +260,125 @@ def test_mechanisms_members_of_a_body_are_not_mechanisms():
 def test_mechanisms_headings_inform_the_subject(text, headings, expected):
     hits = detect_mechanisms(ClauseView(text, None, headings, False, "ru"))
     assert [(h.type, h.subject) for h in hits] == [expected]
+
+
+SUBJECT_RULE_ROWS = [
+    # (text, lead-in, expected type and subject): one row per general subject rule, Russian and Belarusian
+    # the entity right after "отбор/адбор" is the one chosen, unless a commission is named first
+    ("Отбор резидентов бизнес-инкубатора осуществляется конкурсной комиссией на основании бизнес-планов.", None,
+     ("SELECTION", "PARTICIPANT")),
+    ("Адбор праектаў праводзіць конкурсная камісія штогод.", None, ("SELECTION", "PROJECT")),
+    ("Конкурсная комиссия по отбору резидентов образуется управляющей компанией.", None, ("SELECTION", "AUTHORITY")),
+    # cooperation with state bodies is the state's own business
+    ("Уполномоченный орган обеспечивает взаимодействие с федеральными органами исполнительной власти по вопросам "
+     "развития технопарков.", None, ("COORDINATION", "AUTHORITY")),
+    # the addressee of a recommendation acts
+    ("Рекомендовать специализированным организациям кластеров заключить соглашения о взаимодействии с центром "
+     "поддержки экспорта.", None, ("COORDINATION", "CLUSTER_ORGANIZATION")),
+    # the one who returns the money is the one monitored, a region included
+    ("Субъект Российской Федерации возвращает в федеральный бюджет средства субсидии в случае недостижения "
+     "показателей результативности.", None, ("MONITORING", "AUTHORITY")),
+    # an apposition says who the addressees are
+    ("Гранты предоставляются начинающим инновационным компаниям — резидентам технопарков.", None,
+     ("GRANT", "PARTICIPANT")),
+    ("Гранты предоставляются начинающим инновационным компаниям.", None, ("GRANT", "OTHER")),
+    ("Гранты выдзяляюцца стартапам — рэзідэнтам тэхнапаркаў.", None, ("GRANT", "PARTICIPANT")),
+    # a Belarusian noun opening the clause is its grammatical subject
+    ("Тэхнапаркі штогод прадстаўляюць у ДКНТ справаздачу аб сваёй дзейнасці.", None, ("MONITORING", "TECHNOPARK")),
+    # technology transfer centres and regional centres belong to no cluster or park; incubators are parks
+    ("Центр трансфера технологий ежегодно представляет в министерство отчет о своей деятельности.", None,
+     ("MONITORING", "OTHER")),
+    ("Цэнтр трансферу тэхналогій штогод прадстаўляе ў ДКНТ справаздачу аб сваёй дзейнасці.", None,
+     ("MONITORING", "OTHER")),
+    ("Субсидия на развитие бизнес-инкубатора предоставляется в размере не более 20 млн рублей в год.", None,
+     ("GRANT", "TECHNOPARK")),
+    # support given "in the following forms": each form concerns the entity it serves
+    ("содействие участникам кластеров в продвижении продукции на внешние рынки",
+     "Государственная поддержка технопаркам и кластерам оказывается в следующих формах:",
+     ("COORDINATION", "PARTICIPANT")),
+    ("садзейнічанне ўдзельнікам кластара ў выхадзе на знешнія рынкі",
+     "Дзяржаўная падтрымка кластараў ажыццяўляецца ў наступных формах:", ("COORDINATION", "PARTICIPANT")),
+    # functions of a support institution concern those it serves; of a cluster's organization, the organization
+    ("организация участия участников кластеров в выставках",
+     "Центр кластерного развития осуществляет следующие функции:", ("COORDINATION", "PARTICIPANT")),
+    ("подготовка совместных проектов участников кластера",
+     "Организация развития кластера осуществляет следующие функции:", ("COORDINATION", "CLUSTER_ORGANIZATION")),
+    # a lead-in listing rights: its grammatical subject holds them
+    ("применять пониженную ставку налога на имущество организаций в отношении имущества, расположенного на "
+     "территории парка", "Установить, что резиденты индустриальных парков, сведения о которых внесены в реестр, "
+     "вправе:", ("INCENTIVE", "PARTICIPANT")),
+    ("карыстацца льготнай стаўкай арэнднай платы за памяшканні парка", "Рэзідэнты парка маюць права:",
+     ("INCENTIVE", "PARTICIPANT")),
+    # each criterion names what it measures
+    ("объем продукции, произведенной в рамках совместного проекта",
+     "Заявки оцениваются комиссией по следующим критериям:", ("SELECTION", "PROJECT")),
+    # a condition is met by its agent, not by the owner of what it finances
+    ("Субсидия специализированной организации кластера предоставляется при условии финансирования программы "
+     "развития кластера участниками кластера в объеме не менее 20 процентов.", None, ("REQUIREMENT", "PARTICIPANT")),
+]
+
+
+@pytest.mark.parametrize("text,lead_in,expected", SUBJECT_RULE_ROWS)
+def test_mechanisms_subject_rules(text, lead_in, expected):
+    lang = "be" if any(ch in text + (lead_in or "") for ch in "іў") else "ru"
+    hits = detect_mechanisms(ClauseView(text, lead_in, (), False, lang, "subpoint" if lead_in else "point"))
+    assert [(h.type, h.subject) for h in hits][:1] == [expected]
+
+
+def test_mechanisms_organization_of_development_is_not_organizational_development():
+    toks = tokenize("уровень организационного развития кластера")
+    assert [m.code for m in find_mentions(toks)] == ["CLUSTER"]
+
+
+@dataclass
+class _Clause:
+    text: str
+    headings: tuple = ()
+    label: str = ""
+
+
+ACT = [
+    _Clause("инновационный научно-технологический центр (далее также — центр) — комплекс имущества"),
+    _Clause("фонд — некоммерческая организация, созданная для управления центром"),
+    _Clause("Министерство формирует реестр технопарков и кластеров области (далее — реестр)."),
+    _Clause("Специализированная организация кластера ежегодно представляет в министерство отчет о реализации "
+            "программы развития кластера.", ("Правила подтверждения соответствия",), "12"),
+]
+
+
+def test_mechanisms_act_context_reads_short_names_definitions_titles_and_reporters():
+    ctx = act_context(ACT, "Об утверждении Правил предоставления субсидий участникам промышленных кластеров")
+    assert {a: code for a, code, _ in ctx.aliases} == {("центр",): "TECHNOPARK", ("фонд",): "MANAGEMENT_COMPANY",
+                                                       ("реестр",): "TECHNOPARK"}
+    assert ctx.recipient(()) == "PARTICIPANT"
+    assert ctx.reporter(("Правила подтверждения соответствия", "IV"), "12") == "CLUSTER_ORGANIZATION"
+    status = act_context([], "Положение о порядке присвоения статуса научно-технологического парка")
+    assert status.recipient(()) == "TECHNOPARK"
+    assert act_context([], "Аб парадку прадастаўлення субсідый удзельнікам кластараў").recipient(()) == "PARTICIPANT"
+
+
+CONTEXT_ROWS = [
+    # (text, lead-in, expected): short names, generic recipients and references resolved through the act
+    ("Фонду предоставляются субсидии на создание объектов инфраструктуры центра.", None, ("GRANT", "MANAGEMENT_COMPANY")),
+    ("Правительство в течение 90 календарных дней со дня поступления предложения принимает решение о создании "
+     "центра или об отказе в его создании.", None, ("SELECTION", "TECHNOPARK")),
+    ("Получатель субсидии ежегодно представляет в министерство отчет о достижении результата предоставления "
+     "субсидии.", None, ("MONITORING", "PARTICIPANT")),
+    ("непредставления отчета, предусмотренного пунктом 12 настоящих Правил",
+     "Сведения о кластере исключаются из реестра в случае:", ("MONITORING", "CLUSTER_ORGANIZATION")),
+]
+
+
+@pytest.mark.parametrize("text,lead_in,expected", CONTEXT_ROWS)
+def test_mechanisms_act_context_resolves_names(text, lead_in, expected):
+    ctx = act_context(ACT, "Об утверждении Правил предоставления субсидий участникам промышленных кластеров")
+    heads = ("Правила подтверждения соответствия",)
+    v = ClauseView(text, lead_in, heads, False, "ru", "subpoint" if lead_in else "point", act_context=ctx)
+    assert [(h.type, h.subject) for h in detect_mechanisms(v)][:1] == [expected]
+
+
+def test_mechanisms_act_context_be_recipient():
+    ctx = act_context([], "Аб парадку прадастаўлення субсідый удзельнікам кластараў")
+    v = ClauseView("Атрымальнік субсідыі штогод прадстаўляе справаздачу аб выкарыстанні сродкаў.", None, (), False,
+                   "be", act_context=ctx)
+    assert [(h.type, h.subject) for h in detect_mechanisms(v)] == [("MONITORING", "PARTICIPANT")]
