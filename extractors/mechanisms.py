@@ -92,6 +92,21 @@ def _gate_member_list(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[s
     return None
 
 
+def _gate_amended_item(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # the items of "Внести в постановление … следующие изменения:" amend another act
+    if view.lead_in is not None:
+        found = lex.hits(tokenize(view.lead_in), "amendment")
+        return ["lead-in: " + found[0]] if found else None
+    return None
+
+
+def _gate_approved_item(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # the items of "Утвердить:" name the documents approved ("Положение о совете (прилагается)")
+    if view.lead_in is not None and lex.hits(tokenize(view.lead_in), "approve_lead"):
+        return lex.hits(toks, "approved_item") or None
+    return None
+
+
 def _gate_heading(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
     # goals, principles, scope, definitions: the innermost heading names what the article is about
     if view.headings:
@@ -126,6 +141,8 @@ GATE_RULES = [
     ("not.signature", _gate_signature),
     ("not.definition", _gate_definition),
     ("not.member_list", _gate_member_list),
+    ("not.amended_item", _gate_amended_item),
+    ("not.approved_item", _gate_approved_item),
     ("not.goals_scope_heading", _gate_heading),
     ("not.scope", _gate_section("scope")),
     ("not.goals", _gate_section("goals")),
@@ -210,7 +227,7 @@ def _context_scores(view: ClauseView, toks: list[Tok]) -> Scores:
         lead = tokenize(view.lead_in)
         s.add(type_scores(lead), LEAD_WEIGHT, "lead-in: ")
         s.add(frame_scores(lead), 1.0, "frame: ")
-        actor = entity_of_lead_in(lead)
+        actor = entity_of_lead_in(lead, view)
         frames = load_lexicon("mech_frames")
         if actor in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY", "AUTHORITY") and \
                 (frames.hits(lead, "functions") or frames.hits(lead, "body_rights")):
@@ -280,8 +297,10 @@ def _retype(view: ClauseView, toks: list[Tok], t: str, scores: Scores) -> tuple[
     if t == "COORDINATION" and view.lead_in is None:
         mentions = find_mentions(toks)
         first = mentions[0] if mentions else None
-        # a duty that a park, resident, participant or cluster performs is a requirement on it
-        if first is not None and first.i == 0 and first.code in ("TECHNOPARK", "PARTICIPANT", "CLUSTER"):
+        # a duty that a park, resident, participant or cluster performs is a requirement on it (a right it
+        # holds, "пользуются приоритетным доступом", is not)
+        if first is not None and first.i == 0 and first.code in ("TECHNOPARK", "PARTICIPANT", "CLUSTER") \
+                and not load_lexicon("subj_rules").find(toks, "holder"):
             return "REQUIREMENT", "type.duty_of_regulated_entity"
     if t in ("GRANT", "INCENTIVE") and lex.hits(toks, "condition") and not lex.hits(toks, "grant_substance"):
         # "the grant is given on condition that…" with no size, recipient or transfer: the condition is the norm

@@ -295,9 +295,9 @@ def _first(ms: list[Mention], pred=lambda m: True) -> Mention | None:
     return (plain or ms or [None])[0]
 
 
-def entity_of_lead_in(lead: list[Tok]) -> str | None:
-    """The entity a lead-in opens with ("Резиденты Парка:", "Организация развития кластера:"), if any."""
-    ms = find_mentions(lead)
+def entity_of_lead_in(lead: list[Tok], view: ClauseView | None = None) -> str | None:
+    """The entity a lead-in opens with ("Резиденты Парка:", "Фонд осуществляет:"), short names included."""
+    ms = mentions_in(view, lead) if view is not None else find_mentions(lead)
     return ms[0].code if ms and ms[0].i == 0 else None
 
 
@@ -457,7 +457,9 @@ def _s_lead_actor(c: _Ctx):
 
 
 def _s_actor(c: _Ctx):
-    return _code(_first(c.own, lambda m: _entity_actor(m) and m.i <= 1))
+    # the grammatical subject opening the clause, or right after its verb ("Управление центром осуществляет фонд")
+    return _code(_first(c.own, lambda m: _entity_actor(m) and (
+        m.i <= 1 or bool(c.rules.find(c.toks[m.i - 1:m.i], "inverted_actor")))))
 
 
 def _s_interagency(c: _Ctx):

@@ -382,3 +382,62 @@ def test_mechanisms_act_context_be_recipient():
     v = ClauseView("Атрымальнік субсідыі штогод прадстаўляе справаздачу аб выкарыстанні сродкаў.", None, (), False,
                    "be", act_context=ctx)
     assert [(h.type, h.subject) for h in detect_mechanisms(v)] == [("MONITORING", "PARTICIPANT")]
+
+
+TYPE_RULE_ROWS = [
+    # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    ("Министерству экономики ежегодно информировать Совет Министров о ходе реализации программы развития "
+     "кластеров.", None, ("MONITORING", "AUTHORITY")),
+    ("Міністэрству эканомікі штогод інфармаваць Савет Міністраў аб ходзе рэалізацыі праграмы развіцця кластараў.",
+     None, ("MONITORING", "AUTHORITY")),
+    ("Уполномоченный орган субъекта ежеквартально представляет в министерство отчет о реализации мероприятий "
+     "через информационную систему.", None, ("MONITORING", "AUTHORITY")),
+    ("Совет заслушивает отчеты специализированных организаций кластеров о выполнении программ развития.", None,
+     ("MONITORING", "CLUSTER_ORGANIZATION")),
+    ("Участники кластера имеют право на получение займов фонда по ставке 1 процент годовых.", None,
+     ("GRANT", "PARTICIPANT")),
+    ("Управляющие компании технопарков уплачивают налог на имущество организаций по ставке 0 процентов.", None,
+     ("INCENTIVE", "MANAGEMENT_COMPANY")),
+    ("Услуги центра предоставляются резидентам технопарка на безвозмездной основе.", None,
+     ("INCENTIVE", "PARTICIPANT")),
+    ("Управление технопарком осуществляет управляющая компания.", None, ("COORDINATION", "MANAGEMENT_COMPANY")),
+    ("Совет вырабатывает предложения по развитию технопарков и рассматривает вопросы создания инжиниринговых "
+     "центров.", None, ("COORDINATION", "AUTHORITY")),
+    ("Для получения субсидии участник кластера представляет в министерство заявку.", None,
+     ("SELECTION", "PARTICIPANT")),
+    ("Министерству вести реестр технопарков области.", None, ("SELECTION", "TECHNOPARK")),
+    ("Пры роўнай ацэнцы заявак перавага аддаецца кластарам з большай колькасцю ўдзельнікаў.", None,
+     ("SELECTION", "CLUSTER")),
+    ("Министерство в течение 5 рабочих дней проверяет полноту документов и в случае их представления не в полном "
+     "объеме возвращает заявление.", None, ("SELECTION", "AUTHORITY")),
+    ("Участником кластера не может являться организация, находящаяся в стадии ликвидации.", None,
+     ("REQUIREMENT", "PARTICIPANT")),
+    # lead-ins that frame their items
+    ("количество резидентов технопарка — не менее 20",
+     "Установить следующие значения показателей результативности деятельности технопарка:",
+     ("MONITORING", "TECHNOPARK")),
+    ("софинансирование мероприятий за счет средств бюджета области в объеме не менее 25 процентов",
+     "Условиями предоставления субсидии являются:", ("REQUIREMENT", "OTHER")),
+    # not mechanisms: target values, definitions, scope, amendments, approved documents, tasks, purposes
+    ("К 2030 году доля инновационной продукции должна возрасти до 20 процентов.", None, None),
+    ("Для целей настоящих требований под управляющей компанией понимается юридическое лицо.", None, None),
+    ("Настоящие требования применяются к технопаркам, создаваемым с использованием субсидий.", None, None),
+    ("пункт 3 дополнить словами «и технопарков»", "Внести в постановление Правительства области от 1 марта "
+     "2015 г. № 45 «О кластерах» следующие изменения:", None),
+    ("Положение о совете по кластерной политике (прилагается)", "Утвердить:", None),
+    ("Основными задачами Совета являются содействие развитию кооперации предприятий области.", None, None),
+    ("Маніторынг праводзіцца ў мэтах ацэнкі ўкладу тэхнапаркаў у развіццё эканомікі.", None, None),
+]
+
+
+@pytest.mark.parametrize("text,lead_in,expected", TYPE_RULE_ROWS)
+def test_mechanisms_type_rules(text, lead_in, expected):
+    lang = "be" if any(ch in text + (lead_in or "") for ch in "іў") else "ru"
+    hits = detect_mechanisms(ClauseView(text, lead_in, (), False, lang, "subpoint" if lead_in else "point"))
+    assert [(h.type, h.subject) for h in hits][:1] == ([expected] if expected else [])
+
+
+def test_mechanisms_lead_in_decided_by_a_body_has_its_own_norm():
+    lead = "ГКНТ принимает решение о лишении технопарка статуса субъекта инновационной инфраструктуры в случае:"
+    assert [(h.type, h.subject) for h in detect_mechanisms(ClauseView(lead, None, (), True, "ru"))] == \
+        [("MONITORING", "TECHNOPARK")]
