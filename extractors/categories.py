@@ -36,6 +36,14 @@ def _keyword_rule(code: str, score: float = 0.8):
     return rule
 
 
+def rule_network_ecosystem(hit: MechanismHit, toks: list[Tok], ctx: dict):
+    found = _cues("NETWORK_ECOSYSTEM", toks)
+    lex = load_lexicon("cat_network_ecosystem")
+    if lex.find(toks, "members"):
+        found += _cues("NETWORK_ECOSYSTEM", toks, "joint")
+    return (0.8, found) if found else None
+
+
 def rule_knowledge_exchange(hit: MechanismHit, toks: list[Tok], ctx: dict):
     # a body's composition (scientists among its members) is not knowledge exchange
     if hit.subject == "AUTHORITY":
@@ -68,7 +76,10 @@ def rule_cluster_grants(hit: MechanismHit, toks: list[Tok], ctx: dict):
 
 def rule_supranational(hit: MechanismHit, toks: list[Tok], ctx: dict):
     lex = load_lexicon("cat_supranational_coordination")
-    if lex.find(toks, "regional"):
+    interstate = lex.hits(toks, "interstate")
+    if interstate:
+        return 0.8, ["interstate: " + w for w in interstate]
+    if lex.find(toks, "regional_register") or (lex.find(toks, "regional") and not lex.find(toks, "federal")):
         return None
     if hit.type in ("SELECTION", "COORDINATION"):
         reg = lex.hits(toks, "register")
@@ -92,7 +103,7 @@ def rule_innovation_infrastructure(hit: MechanismHit, toks: list[Tok], ctx: dict
 
 
 CATEGORY_RULES = [
-    ("NETWORK_ECOSYSTEM", "category.network_ecosystem", _keyword_rule("NETWORK_ECOSYSTEM")),
+    ("NETWORK_ECOSYSTEM", "category.network_ecosystem", rule_network_ecosystem),
     ("TRANSNATIONAL", "category.transnational", _keyword_rule("TRANSNATIONAL")),
     ("KNOWLEDGE_EXCHANGE", "category.knowledge_exchange", rule_knowledge_exchange),
     ("CLUSTER_GRANTS", "category.cluster_grants", rule_cluster_grants),

@@ -54,6 +54,34 @@ ROWS = [
     ("Получателям гранта предоставляется право бесплатного размещения в бизнес-инкубаторе.",
      {"INNOVATION_INFRASTRUCTURE", "SME_STARTUPS"}),
     ("Кластер исключается из реестра по заявлению специализированной организации.", set()),
+    # a joint project is a network where the clause says whose it is, not where it states its term
+    ("Совместные проекты участников кластера финансируются за счет средств областного бюджета.",
+     {"CLUSTER_GRANTS", "NETWORK_ECOSYSTEM"}),
+    ("Срок реализации совместного проекта должен составлять не более 5 лет.", set()),
+    ("Участники кластера должны приобретать не менее 20 процентов комплектующих у других участников кластера.",
+     {"NETWORK_ECOSYSTEM"}),
+    # an information system used to report through is a channel; research on its own is not exchange
+    ("Управляющая компания ежеквартально представляет в министерство через государственную информационную "
+     "систему отчет о деятельности технопарка.", {"INNOVATION_INFRASTRUCTURE"}),
+    ("Участник проекта ежегодно представляет отчет об осуществлении научно-технической деятельности.", set()),
+    ("Кластер должен включать не менее 1 организации, осуществляющей научную деятельность.",
+     {"KNOWLEDGE_EXCHANGE"}),
+    # interstate programmes and bodies are supranational as well as transnational (SPEC §5)
+    ("Уполномоченный орган содействует участию кластеров в программах Евразийского экономического союза.",
+     {"SUPRANATIONAL_COORDINATION", "TRANSNATIONAL"}),
+    ("Міністэрства эканомікі ўзаемадзейнічае з Еўразійскай эканамічнай камісіяй па пытаннях развіцця "
+     "кластараў.", {"SUPRANATIONAL_COORDINATION", "TRANSNATIONAL"}),
+    # a register a federal ministry keeps is national even when the clause names a region; a centre's
+    # register of its own participants is not
+    ("Совет согласовывает предложения о включении кластеров Тульской области в реестр промышленных кластеров, "
+     "который ведет Министерство промышленности и торговли Российской Федерации.",
+     {"SUPRANATIONAL_COORDINATION"}),
+    ("Фонд ведет реестр участников проекта.", set()),
+    # foreign markets are export, not transnational cooperation; loans are money
+    ("Уполномоченный орган содействует выходу участников кластера на рынки иностранных государств.",
+     {"EXPORT_ORIENTATION"}),
+    ("Участники кластера имеют право на получение льготных займов фонда развития промышленности.",
+     {"CLUSTER_GRANTS"}),
 ]
 
 
