@@ -31,7 +31,7 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     from .categories import classify_categories
     from .entities import entities_in_part, extract_entities
     from .mechanisms import detect_mechanisms
-    from .subjects import act_context
+    from .mentions import act_context
 
     by_id = {c.id: c for c in clauses}
     context = act_context(clauses, act.title)

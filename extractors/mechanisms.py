@@ -2,8 +2,8 @@
 
 A clause passes a "not a mechanism" gate first, then its type is scored from lemma lexicons
 (`data/lexicons/mech_*.txt`, matched by `lexicon.py`), a second mechanism of another type is looked for
-in its other parts, and each hit gets a subject from `subjects.py`. Every decision names the rule that
-made it and the words that fired.
+in its other parts, and each hit gets a subject from `subjects.py` (entities found by `mentions.py`).
+Every decision names the rule that made it and the words that fired.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import Lexicon, Tok, load_lexicon, tokenize
-from .subjects import ActContext, entity_of_lead_in, find_mentions, pick_subject
+from .mentions import ActContext, find_mentions
+from .subjects import entity_of_lead_in, pick_subject
 
 __all__ = ["ClauseView", "MechanismHit", "detect_mechanisms", "explain", "GATE_RULES", "Lexicon", "Tok",
            "load_lexicon", "tokenize", "find_mentions", "pick_subject"]

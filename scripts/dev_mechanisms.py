@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extractors.categories import classify_categories
 from extractors.mechanisms import ClauseView, detect_mechanisms, explain
-from extractors.subjects import act_context
+from extractors.mentions import act_context
 from pipeline.evaluate import PRF, Ratio, norm, score_document
 
 POINT = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(.*)$")

@@ -5,7 +5,7 @@ import pytest
 import spacy
 
 from extractors.mechanisms import ClauseView, detect_mechanisms, find_mentions, load_lexicon, tokenize
-from extractors.subjects import act_context
+from extractors.mentions import act_context
 
 
 @pytest.fixture(scope="module")
@@ -441,3 +441,38 @@ def test_mechanisms_lead_in_decided_by_a_body_has_its_own_norm():
     lead = "ГКНТ принимает решение о лишении технопарка статуса субъекта инновационной инфраструктуры в случае:"
     assert [(h.type, h.subject) for h in detect_mechanisms(ClauseView(lead, None, (), True, "ru"))] == \
         [("MONITORING", "TECHNOPARK")]
+
+
+def _every_position(lex, toks, section=""):
+    """The matcher without its index: every term tried at every word (anchored ones at the first)."""
+    from extractors.lexicon import _match_at
+
+    out = []
+    for term in lex.sections.get(section, ()):
+        for k in ([0] if term.anchored else range(len(toks))):
+            end = _match_at(term.parts, toks, k)
+            if end is not None and end > k:
+                out.append((term, k, end))
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "Министерство в течение 30 рабочих дней рассматривает заявление управляющей компании технопарка.",
+    "Субсидии бюджету одного субъекта Российской Федерации предоставляются ежегодно на конкурсной основе.",
+    "Рэзідэнты парка вызваляюцца ад падатку на прыбытак і прадстаўляюць у ДКНТ справаздачу.",
+    "Внести в постановление Правительства области от 1 марта 2015 г. № 45 следующие изменения:",
+])
+def test_mechanisms_indexed_matcher_finds_what_every_position_finds(text):
+    toks = tokenize(text)
+    for name in ("mech_grant", "mech_selection", "mech_monitoring", "mech_gate", "subj_rules", "subj_other",
+                 "cat_supranational_coordination"):
+        lex = load_lexicon(name)
+        for section in lex.sections:
+            assert lex.find_all(toks, section) == _every_position(lex, toks, section), (name, section)
+
+
+def test_mechanisms_memoized_mentions_are_not_shared():
+    toks = tokenize("Участники кластера представляют отчет.")
+    first = find_mentions(toks)
+    first.clear()
+    assert [m.code for m in find_mentions(toks)] == ["PARTICIPANT"]
