@@ -212,7 +212,7 @@ def _s_beneficiary(c: _Ctx):
     # the entity a body or support institution works for ("содействие участникам кластеров"), not the
     # institution itself, an owner of an abstract noun or a source of information ("у организаций")
     return _code(first_mention(c.own, lambda m: not m.abstract and m.prep not in FROM_PREPOSITIONS
-                        and not (m.code == "OTHER" and m.nom)))
+                               and not (m.code == "OTHER" and m.nom)))
 
 
 def _s_agent(c: _Ctx):

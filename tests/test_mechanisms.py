@@ -309,6 +309,11 @@ SUBJECT_RULE_ROWS = [
      "вправе:", ("INCENTIVE", "PARTICIPANT")),
     ("карыстацца льготнай стаўкай арэнднай платы за памяшканні парка", "Рэзідэнты парка маюць права:",
      ("INCENTIVE", "PARTICIPANT")),
+    # those who may take part in a cluster are its participants
+    ("Арганізацыі іншых дзяржаў могуць удзельнічаць у кластары на падставе пагаднення аб супрацоўніцтве.", None,
+     ("REQUIREMENT", "PARTICIPANT")),
+    ("Организации других государств могут участвовать в кластере на основании соглашения о сотрудничестве.", None,
+     ("REQUIREMENT", "PARTICIPANT")),
     # each criterion names what it measures
     ("объем продукции, произведенной в рамках совместного проекта",
      "Заявки оцениваются комиссией по следующим критериям:", ("SELECTION", "PROJECT")),
