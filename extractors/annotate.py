@@ -34,7 +34,6 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     from .mentions import act_context
 
     by_id = {c.id: c for c in clauses}
-    context = act_context(clauses, act.title)
     out: list[Mechanism] = []
     texts = [c.text for c in clauses]
     # Lemmas are all the mechanism rules need; NER and the attribute components run only on the
@@ -43,6 +42,7 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     with nlp.select_pipes(enable=light):
         docs = list(nlp.pipe(texts)) if texts else []
     rest = [(name, proc) for name, proc in nlp.pipeline if name not in light]
+    context = act_context(clauses, act.title, docs)  # what the act says about its entities, read once
     for clause, doc in zip(clauses, docs):
         view = clause_view(clause, by_id, act.language or "ru", context)
         hits = detect_mechanisms(view, doc)

@@ -295,8 +295,14 @@ def _tokenize_cached(text: str) -> tuple[Tok, ...]:
     return _adapt(_nlp()(text))
 
 
+@lru_cache(maxsize=512)
+def _adapt_doc(doc) -> tuple[Tok, ...]:
+    # the words of one processed clause are read by the gate, the type, subject and category rules alike
+    return _adapt(doc)
+
+
 def tokenize(text: str, doc=None) -> list[Tok]:
     """Words of `text` with lemmas: from `doc` when it is this text run through the pipeline, else built."""
     if doc is not None and getattr(doc, "text", None) == text:
-        return list(_adapt(doc))
+        return list(_adapt_doc(doc))
     return list(_tokenize_cached(text))

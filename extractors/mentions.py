@@ -213,6 +213,7 @@ def _title_recipient(title: str) -> str | None:
 
 
 _SHORT_NAME = re.compile(r"\((?:далее|далей)(?: также| таксама)?\s*[—–-]\s*([^()—–;,]{1,40})\)")
+_MANAGES = re.compile(r"управл|кіраван", re.IGNORECASE)
 _DEFINED = re.compile(r"^([^—–:;,()]{2,40}?)\s+[—–]\s+(.+)$")
 
 
@@ -241,7 +242,7 @@ def _short_names(text: str) -> list[tuple[tuple[str, ...], str, bool]]:
 def _defined_manager(text: str, parks: set[tuple[str, ...]]) -> list[tuple[tuple[str, ...], str, bool]]:
     """"фонд — некоммерческая организация, созданная для управления центром": the body that runs a park
     (`parks`: the act's short names of parks, "центр")."""
-    m = _DEFINED.match(text)
+    m = _DEFINED.match(text) if _MANAGES.search(text) else None
     if not m:
         return []
     term, body = tokenize(m.group(1)), tokenize(m.group(2))
@@ -256,8 +257,9 @@ def _defined_manager(text: str, parks: set[tuple[str, ...]]) -> list[tuple[tuple
     return []
 
 
-def act_context(clauses, title: str | None = None) -> ActContext:
-    """Short names and money recipients of one act, read once from all its clauses, headings and title."""
+def act_context(clauses, title: str | None = None, docs=None) -> ActContext:
+    """Short names, recipients and reporters of one act, read once from its clauses, headings and title
+    (`docs`: the clauses run through the pipeline, in the same order, when the caller has them)."""
     aliases: dict[tuple[str, ...], tuple[str, bool]] = {}
     for c in clauses:
         for short, code, register in _short_names(c.text):
@@ -276,18 +278,21 @@ def act_context(clauses, title: str | None = None) -> ActContext:
     if code:
         recipients.append(("", code))
     return ActContext(tuple((k, code, reg) for k, (code, reg) in aliases.items()), tuple(recipients),
-                      tuple(_reporters(clauses)))
+                      tuple(_reporters(clauses, docs or [None] * len(clauses))))
 
 
-def _reporters(clauses) -> list[tuple[str, str, str]]:
+_REPORT_WORD = re.compile(r"отч[её]т|доклад|сведени|информаци|справаздач|даклад|звестк|інфармацы", re.IGNORECASE)
+
+
+def _reporters(clauses, docs) -> list[tuple[str, str, str]]:
     """Numbered points that oblige an entity to report ("Специализированная организация … представляет отчет")."""
     rules = load_lexicon("subj_rules")
     out = []
-    for c in clauses:
+    for c, doc in zip(clauses, docs):
         label = getattr(c, "label", "")
-        if not label or not label[0].isdigit():
+        if not label or not label[0].isdigit() or not _REPORT_WORD.search(c.text):
             continue
-        toks = tokenize(c.text)
+        toks = tokenize(c.text, doc)
         if not rules.find(toks, "reports"):
             continue
         m = first_mention(entities_only(find_mentions(toks)), lambda m: m.nom and not m.prep)
