@@ -53,8 +53,12 @@ def _matches(section: str, text: str) -> bool:
 
 
 def _digit_key(text: str) -> str:
-    """Comparison key of a running line: case, spacing and numbers ignored ("Страница 3 из 21")."""
-    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+    """Comparison key of a running line: spacing and numbers ignored ("Страница 3 из 21").
+
+    Case counts: a running line is printed the same way on every page, while an act's type word in
+    its header ("РАШЭННЕ") and in an annex stamp ("Рашэнне") is not a running line.
+    """
+    return re.sub(r"\d+", "#", " ".join(text.split()))
 
 
 def _has_box(line: Line) -> bool:
