@@ -1,13 +1,14 @@
 """Quality loop for the mechanism and category rules on annotated acts (SPEC §7 scoring).
 
-    PYTHONPATH=. .venv/bin/python scripts/dev_mechanisms.py [corpora/devset corpora/own ...] [--errors [--cats]]
-        [--segmenter structure|crude] [--explain "clause text"]
+    PYTHONPATH=. .venv/bin/python scripts/dev_mechanisms.py [corpora/devset corpora/own ...]
+        [--errors [--cats] [--context]] [--segmenter structure|crude] [--explain "clause text"]
 
 Each act beside a `<name>.gold.json` is split into clauses — by the project's structure parser (its `.pdf`
 through `load_document`, else its `.txt` through `DocumentText.from_string`), or with `--segmenter crude`
 by a parser of the devset markup (a line that starts with a marker opens a clause, sub-points go under the
 last lead-in, `^` lines are headings) — every clause, distractors included, goes through
-`detect_mechanisms` and `classify_categories`, and the result is scored by `pipeline.evaluate` (SPEC §7).
+`detect_mechanisms` and `classify_categories` with the act's context (`mentions.act_context`), and the result
+is scored by `pipeline.evaluate` (SPEC §7). `--context` shows the headings, lead-in and rules behind each error.
 """
 from __future__ import annotations
 
