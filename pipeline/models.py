@@ -43,6 +43,8 @@ class Act(_Model):
     title: str | None = None
     language: Literal["ru", "be"] | None = None
     evidence: dict[str, str] = Field(default_factory=dict, description="field -> rule that set it")
+    in_scope: bool = Field(True, description="the act concerns cluster or innovation policy; else no mechanisms")
+    scope_evidence: list[str] = Field(default_factory=list, description="domain words found in the act")
 
 
 class ClauseOut(_Model):

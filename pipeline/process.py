@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 from extractors.records import ActMeta, AnchoredTable, Clause, DocumentText, Mechanism
+from extractors.scope import Scope, act_scope
 
 from .models import (Act, ActDocument, AmountOut, CategoryOut, ClauseOut, DeadlineOut, Evidence, MechanismOut,
                      PipelineInfo, ReferenceOut, Source, TableOut, ThresholdOut)
@@ -47,6 +48,7 @@ class Structured:
     act: ActMeta
     clauses: list[Clause]
     tables: list[tuple[AnchoredTable, str | None]]
+    scope: Scope = Scope(True, ())
 
 
 def read_text(path: Path, engine: str = "auto") -> DocumentText:
@@ -62,13 +64,16 @@ def structure(doc: DocumentText) -> Structured:
     from extractors.structure import link_tables, parse_clauses
 
     clauses = parse_clauses(doc)
-    return Structured(act=extract_act(doc), clauses=clauses, tables=link_tables(doc, clauses))
+    return Structured(act=extract_act(doc), clauses=clauses, tables=link_tables(doc, clauses),
+                      scope=act_scope(doc.text))
 
 
 def extract(structured: Structured, nlp) -> list[Mechanism]:
     """Mechanisms with attributes and categories."""
     from extractors.annotate import annotate
 
+    if not structured.scope.in_scope:
+        return []  # not an act of cluster or innovation policy: its duties are not cluster-policy instruments
     return annotate(structured.clauses, structured.act, nlp)
 
 
@@ -114,7 +119,8 @@ def assemble(path: Path, sha: str, doc: DocumentText, structured: Structured, me
         source=Source(file=Path(path).name, sha256=sha, pages=doc.pages, ocr=bool(ocr_pages),
                       ocr_pages=ocr_pages or [], engine=engine),
         act=Act(country=a.country, type=a.type, issuer=a.issuer, number=a.number, date=a.date, title=a.title,
-                language=a.language, evidence=dict(a.evidence)),
+                language=a.language, evidence=dict(a.evidence), in_scope=structured.scope.in_scope,
+                scope_evidence=list(structured.scope.evidence)),
         clauses=clauses, tables=tables,
         mechanisms=[_mechanism_out(m, by_id.get(m.clause_id)) for m in mechanisms],
         pipeline=PipelineInfo(version=pipeline_version(), run_id=run_id,
