@@ -91,6 +91,11 @@ def _s_recipient_dative(c: _Ctx):
     return _code(first_mention(c.own, lambda m: m.dat))
 
 
+def _s_first_holder(c: _Ctx):
+    # "На участках в границах парка резиденты не уплачивают налог": a park named as the place holds nothing
+    return _code(first_mention(c.own, lambda m: not (m.i > 0 and c.rules.find(c.toks[m.i - 1:m.i], "place"))))
+
+
 def _s_first_named(c: _Ctx):
     return _code(first_mention(c.own))
 
@@ -278,7 +283,7 @@ def _s_money_results(c: _Ctx):
 SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
     # GRANT / INCENTIVE: the recipient (NOTES "Subject rules")
     "GRANT": [("lead_in_recipient", _s_lead_recipient), ("recipient_dative", _s_recipient_dative),
-              ("first_named", _s_first_named), ("lead_in", _s_lead_in), ("heading_recipient", _s_heading_recipient)],
+              ("first_named", _s_first_holder), ("lead_in", _s_lead_in), ("heading_recipient", _s_heading_recipient)],
     # REQUIREMENT: the entity that must comply
     "REQUIREMENT": [("complying_entity", _s_complying("condition")),
                     ("requirements_to", _s_complying("requirements_to")),

@@ -320,6 +320,20 @@ SUBJECT_RULE_ROWS = [
     # a condition is met by its agent, not by the owner of what it finances
     ("Субсидия специализированной организации кластера предоставляется при условии финансирования программы "
      "развития кластера участниками кластера в объеме не менее 20 процентов.", None, ("REQUIREMENT", "PARTICIPANT")),
+    # a special or free economic zone is a park; its administration or development company manages it; a body
+    # set up by the act is the state's; foreign founders are OTHER; the body governing a zone acts on residents;
+    # a park named as the place of a benefit does not hold it
+    ("Свободная экономическая зона ежегодно представляет в министерство отчет о своей деятельности.", None, ("MONITORING", "TECHNOPARK")),
+    ("Свабодная эканамічная зона штогод прадстаўляе ў міністэрства справаздачу аб сваёй дзейнасці.", None, ("MONITORING", "TECHNOPARK")),
+    ("оказывает резидентам консультационную помощь по выходу на внешние рынки", "Администрация технологического парка:", ("COORDINATION", "MANAGEMENT_COMPANY")),
+    ("аказвае рэзідэнтам кансультацыйную дапамогу па выхадзе на знешнія рынкі", "Адміністрацыя навукова-тэхналагічнага парка:", ("COORDINATION", "MANAGEMENT_COMPANY")),
+    ("Стварыць пры міністэрстве савет па развіцці тэхнапаркаў.", None, ("COORDINATION", "AUTHORITY")),
+    ("Образовать при министерстве совет по развитию технопарков.", None, ("COORDINATION", "AUTHORITY")),
+    ("Доходы, выплачиваемые резидентами парка иностранным учредителям, освобождаются от налога на доходы.", None, ("INCENTIVE", "OTHER")),
+    ("Орган управления свободной экономической зоной проверяет выполнение резидентами условий договоров не реже одного раза в год.", None, ("MONITORING", "PARTICIPANT")),
+    ("Компания по развитию технологического парка ежегодно представляет в министерство отчет о своей деятельности.", None, ("MONITORING", "MANAGEMENT_COMPANY")),
+    ("На земельных участках в границах технопарка резиденты не уплачивают земельный налог в течение 5 лет.", None, ("INCENTIVE", "PARTICIPANT")),
+    ("На зямельных участках у межах тэхнапарка рэзідэнты не сплачваюць зямельны падатак на працягу 5 гадоў.", None, ("INCENTIVE", "PARTICIPANT")),
 ]
 
 
