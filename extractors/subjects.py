@@ -127,6 +127,13 @@ def _s_complying(section: str):
     return rule
 
 
+def _s_eligible(c: _Ctx):
+    # "Резидентом парка может быть организация …": the conditions are those of the status named first
+    if c.own and c.own[0].i == 0 and c.rules.find(c.toks, "eligibility"):
+        return c.own[0].code
+    return None
+
+
 def _s_item_organization(c: _Ctx):
     # "наличие специализированной организации", "сопровождение осуществляет управляющая компания"
     if not c.item:
@@ -285,7 +292,7 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
     "GRANT": [("lead_in_recipient", _s_lead_recipient), ("recipient_dative", _s_recipient_dative),
               ("first_named", _s_first_holder), ("lead_in", _s_lead_in), ("heading_recipient", _s_heading_recipient)],
     # REQUIREMENT: the entity that must comply
-    "REQUIREMENT": [("complying_entity", _s_complying("condition")),
+    "REQUIREMENT": [("eligible_status", _s_eligible), ("complying_entity", _s_complying("condition")),
                     ("requirements_to", _s_complying("requirements_to")),
                     ("item_organization", _s_item_organization), ("lead_in", _s_lead_or_heading),
                     ("agent", _s_agent), ("first_named", _s_first_named), ("heading", _s_heading)],
