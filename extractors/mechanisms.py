@@ -137,6 +137,14 @@ def _gate_lead_in(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] 
     return ["lead-in without its own norm"]
 
 
+_BLANK = re.compile(r"_{3,}")
+
+
+def _gate_form_blank(view: ClauseView, toks: list[Tok], lex: Lexicon) -> list[str] | None:
+    # a line of an annexed form with blanks to fill in ("«___» ______ 20__ г.") establishes nothing
+    return ["form with blanks"] if _BLANK.search(view.text) else None
+
+
 GATE_RULES = [
     ("not.preamble", _gate_preamble),
     ("not.signature", _gate_signature),
@@ -154,6 +162,7 @@ GATE_RULES = [
     ("not.control", _gate_section("control")),
     ("not.implementation_order", _gate_section("implementation")),
     ("not.funding_source", _gate_funding_source),
+    ("not.form_blank", _gate_form_blank),
     ("not.lead_in", _gate_lead_in),
 ]
 
