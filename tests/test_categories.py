@@ -125,3 +125,23 @@ def test_categories_read_the_part_of_a_two_instrument_clause():
 def test_categories_none_for_a_plain_hit():
     v = ClauseView("Заявка подается в министерство.", None, (), False, "ru")
     assert classify_categories(v, MechanismHit("SELECTION", "OTHER", 0.7, "test", ())) == []
+
+
+@pytest.mark.parametrize("lead", [
+    "Средства инновационного фонда области направляются на:",
+    "Сродкі абласнога інавацыйнага фонду накіроўваюцца на:",
+])
+def test_categories_fund_money_in_the_lead_in_counts_for_its_items(lead):
+    assert "CLUSTER_GRANTS" in codes("приобретение оборудования для центра коллективного пользования", lead_in=lead,
+                                     kind="subpoint")
+
+
+@pytest.mark.parametrize("heads,text", [
+    (("Положение о порядке оказания поддержки технопаркам за счет средств инновационного фонда",),
+     "Заявитель представляет в министерство заявку и бизнес-план."),
+    (("Палажэнне аб парадку аказання падтрымкі тэхнапаркам за кошт сродкаў інавацыйнага фонду",),
+     "Заяўнік прадстаўляе ў камітэт заяўку і бізнес-план."),
+])
+def test_categories_an_act_about_fund_money_colours_its_selection_clauses(heads, text):
+    assert "CLUSTER_GRANTS" in codes(text, headings=heads)
+    assert "CLUSTER_GRANTS" not in codes(text)
