@@ -43,14 +43,18 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
         docs = list(nlp.pipe(texts)) if texts else []
     rest = [(name, proc) for name, proc in nlp.pipeline if name not in light]
     context = act_context(clauses, act.title, docs)  # what the act says about its entities, read once
+    found = []
     for clause, doc in zip(clauses, docs):
         view = clause_view(clause, by_id, act.language or "ru", context)
         hits = detect_mechanisms(view, doc)
-        if not hits:
-            continue
-        doc._.country = act.country or "RU"
-        for _, proc in rest:
-            doc = proc(doc)
+        if hits:
+            doc._.country = act.country or "RU"
+            found.append((clause, view, hits, doc))
+    # the remaining components in batches over the clauses that have mechanisms (NER batches well)
+    full = [doc for *_, doc in found]
+    for _, proc in rest:
+        full = list(proc.pipe(full)) if hasattr(proc, "pipe") else [proc(d) for d in full]
+    for (clause, view, hits, _), doc in zip(found, full):
         entities: Entities = extract_entities(clause.text, nlp=nlp, country=act.country or "RU", doc=doc)
         for hit in hits:
             cats = classify_categories(view, hit, doc)
