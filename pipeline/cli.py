@@ -191,6 +191,38 @@ def serve(
 
 
 @app.command()
+def train(
+    corpora: list[Path] = typer.Argument(None, help="Folders with *.gold.json (default: corpora/devset corpora/own)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Model folder (default: the one bundled in the package)."),
+    folds: int = typer.Option(5, help="Outer cross-validation folds, grouped by document."),
+) -> None:
+    """Train the category model on annotated acts, compare it with the rules by cross-validation, save it.
+
+    Example: clusterlex train corpora/devset corpora/own
+
+    The saved metadata (training.json) records the corpus files and hashes, the held-out scores of the
+    rules, the model and their combinations, and which one the pipeline uses.
+    """
+    from importlib import resources
+
+    from extractors.catmodel import MODEL_DIR, train_main
+
+    folders = corpora or [Path("corpora/devset"), Path("corpora/own")]
+    missing = [str(f) for f in folders if not f.is_dir()]
+    if missing:
+        console.print(f"[red]error:[/red] not a folder: {', '.join(missing)}")
+        raise typer.Exit(2)
+    target = out or Path(str(resources.files("extractors").joinpath(MODEL_DIR)))
+    try:
+        meta = train_main(folders, target, outer=folds)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    console.print_json(data={k: meta[k] for k in ("combine", "cv") if k in meta})
+    console.print(f"model saved to {target}")
+
+
+@app.command()
 def schema(out: Path = typer.Option(Path("outputs/schema"), "--out", help="Folder for the JSON Schemas.")) -> None:
     """Write the JSON Schemas of every output file.
 
