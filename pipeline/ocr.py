@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 import shutil
@@ -17,17 +18,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.records import Line, Page
+from extractors.records import Line, Page, Table
 
 __all__ = [
     "DPI", "INSTALL_HINT", "LANGS", "OcrUnavailable", "Repair", "check_tesseract", "detect_langs", "fix_line",
-    "fix_word", "load_repairs", "ocr_image", "ocr_page", "parse_tsv", "repair_lines",
+    "fix_word", "load_repairs", "ocr_image", "ocr_page", "page_from_tsv", "parse_tsv", "read_image", "repair_lines",
 ]
 
 DPI = 300  # Tesseract's models are trained on text of about this x-height; 200 dpi reads no better
 LANGS = "rus+bel"  # one pass for both languages: as good as `rus` on Russian pages, and no second read
 REPAIRS_FILE = Path(__file__).parent / "data" / "ocr_repairs.tsv"
 BEL_SHARE = 0.01  # share of і/ў among the letters above which a page is Belarusian (stray ones are noise)
+# Ruled tables of scans: pixels darker than this are ink; rules are runs of ink at least this long
+# (points), made of pieces of at least RUN_PX pixels no further apart than RULE_GAP_PX, and no thicker
+# than RULE_THICK_PX (a filled box is no rule). Words narrower than HAIRLINE_PX are a fold or a rule.
+DARK_LEVEL = 140
+MIN_H_RULE_PT, MIN_V_RULE_PT = 40.0, 12.0
+RUN_PX, RULE_GAP_PX, RULE_THICK_PX, HAIRLINE_PX = 20, 4, 12, 4
 INSTALL_HINT = ("Tesseract is not installed: run `apt-get install tesseract-ocr tesseract-ocr-rus "
                 "tesseract-ocr-bel` (or `make system`)")
 
@@ -45,6 +52,7 @@ _UPPER = "А-ЯЁІЎ"
 # a line-start marker: `12.`, `б)`, `1О.`, `(ЁЮ` is not one; group 1 the label, group 2 the closer
 _MARKER = re.compile(r"^(\S{1,3}?)([.)])(?=\s|$)")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|VI{0,3}|I{1,3})|X{1,3}")
+ONE_LETTER_WORDS = "вскуоиа"  # Russian prepositions and conjunctions of one letter
 _ALPHABET = {"ru": "абвгдежзиклмнопрстуфхцчшщэюя", "be": "абвгдежзіклмнопрстуфхцчшэюя"}
 
 
@@ -286,8 +294,30 @@ def _resolve_markers(texts: list[str], lang: str, fired: list[tuple[int, str]]) 
             found[n] = (i, choice, closer)
 
 
-def _list_semicolons(texts: list[str], lang: str, fired: list[tuple[int, str]]) -> None:
-    """An item that ends with `:` right before the next item of its own list ended with `;` (`:` misread)."""
+_ARTICLE = re.compile(r"^((?:Статья|СТАТЬЯ|Артыкул|АРТЫКУЛ)\s+)(\S{1,4}?)(\.?)(?=\s|$)")
+
+
+def _article_numbers(texts: list[str], fired: list[tuple[int, str]]) -> None:
+    """An article heading whose number is unreadable (`Статья (ЁЮ Соглашение`) takes the number after
+    the previous article on the page, or before the next one."""
+    found = [(i, m) for i, t in enumerate(texts) if (m := _ARTICLE.match(t))]
+    numbers = [int(m.group(2)) if m.group(2).isdigit() else None for _, m in found]
+    for n, (i, m) in enumerate(found):
+        if numbers[n] is not None or _ROMAN.fullmatch(m.group(2)):
+            continue
+        prev = next((numbers[k] + (n - k) for k in range(n - 1, -1, -1) if numbers[k] is not None), None)
+        nxt = next((numbers[k] - (k - n) for k in range(n + 1, len(found)) if numbers[k] is not None), None)
+        value = prev if prev is not None else nxt
+        if value is None or value < 1:
+            continue
+        texts[i] = f"{m.group(1)}{value}." + texts[i][m.end():]
+        numbers[n] = value
+        fired.append((i, "article_sequence"))
+
+
+def _list_semicolons(lines: list[Line], texts: list[str], lang: str, fired: list[tuple[int, str]]) -> None:
+    """An item that ends with `:` right before the next item of its own list ended with `;` (`:` misread);
+    not when a gap between them held a table or a formula."""
     current = None  # (kind, label, closer) of the item the line belongs to
     for i, text in enumerate(texts):
         m = _MARKER.match(text)
@@ -296,6 +326,9 @@ def _list_semicolons(texts: list[str], lang: str, fired: list[tuple[int, str]]) 
         if current is None or not text.rstrip().endswith(":") or i + 1 >= len(texts):
             continue
         nxt = _MARKER.match(texts[i + 1])
+        a, b = lines[i].bbox, lines[i + 1].bbox
+        if a[3] > a[1] and b[3] > b[1] and b[1] - a[3] > 1.5 * (a[3] - a[1]):
+            continue
         if nxt and nxt.group(2) == current[2] and nxt.group(1) == _succ(current[0], current[1], lang):
             texts[i] = text.rstrip()[:-1] + ";"
             fired.append((i, "item_semicolon"))
@@ -358,7 +391,7 @@ def dictionary_word(word: str) -> str | None:
     """The one known Russian word a single confusion from the table makes of an unknown `word`, if any."""
     morph = _morph()
     low = word.lower()
-    if morph is None or len(low) < 5 or morph.word_is_known(low):
+    if morph is None or morph.word_is_known(low):
         return None
     found = set()
     for seen, meant in load_repairs().confusions:
@@ -376,6 +409,17 @@ def dictionary_word(word: str) -> str | None:
     return cand[0].upper() + cand[1:] if word[0].isupper() else cand
 
 
+def split_word(word: str) -> str | None:
+    """An unknown lower-case word that is a one-letter preposition or conjunction glued to a known word
+    (`иу`, `вкластере`), with the space put back."""
+    morph = _morph()
+    if morph is None or len(word) < 2 or not word.islower() or word[0] not in ONE_LETTER_WORDS:
+        return None
+    if morph.word_is_known(word) or not morph.word_is_known(word[1:]):
+        return None
+    return f"{word[0]} {word[1:]}"
+
+
 def _split_known(frag: str, rest: str) -> tuple[str, str] | None:
     """A word hyphenated at a line end, repaired as a whole and cut again where it was cut."""
     fixed = dictionary_word(frag + rest)
@@ -390,11 +434,17 @@ def _split_known(frag: str, rest: str) -> tuple[str, str] | None:
 
 def _dictionary(texts: list[str], fired: list[tuple[int, str]]) -> None:
     """Russian words the dictionary does not know, repaired by one look-alike swap (`й`/`и`, `ь`/`ъ`)."""
-    word = re.compile(rf"(?<![\w-])[{_LOWER}{_UPPER}]{{5,}}(?![\w-])")
+    word = re.compile(rf"(?<![\w-])[{_LOWER}{_UPPER}]{{2,}}(?![\w-])")
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group()
+        if m.start() == 0 and w[0].islower():
+            return w  # perhaps the rest of a word hyphenated on the line above: no word of its own
+        if m.end() < len(m.string) and m.string[m.end()] == ".":
+            return (dictionary_word(w) if len(w) >= 5 else None) or w  # `утв.` is an abbreviation
+        return (dictionary_word(w) if len(w) >= 5 else None) or split_word(w) or w
     for i, text in enumerate(texts):
-        # the rest of a word hyphenated on the line above is no word of its own
-        skip = 1 if i and texts[i - 1].rstrip().endswith("-") else 0
-        new = word.sub(lambda m: (m.start() < skip and m.group()) or dictionary_word(m.group()) or m.group(), text)
+        new = word.sub(fix, text)
         if new != text:
             texts[i] = new
             fired.append((i, "dictionary_word"))
@@ -420,7 +470,8 @@ def repair_lines(lines: list[Line], width: float = 0.0, lang: str | None = None)
         texts.append(text)
         fired_at += [(i, f) for f in fired]
     steps = [lambda f: _continuation_case(texts, f), lambda f: _roman_headings(lines, texts, width, f),
-             lambda f: _resolve_markers(texts, lang, f), lambda f: _list_semicolons(texts, lang, f)]
+             lambda f: _resolve_markers(texts, lang, f), lambda f: _list_semicolons(lines, texts, lang, f),
+             lambda f: _article_numbers(texts, f)]
     if lang == "ru":
         steps.append(lambda f: _dictionary(texts, f))
     for step in steps:
@@ -436,34 +487,222 @@ def repair_lines(lines: list[Line], width: float = 0.0, lang: str | None = None)
 
 # Tesseract ----------------------------------------------------------------------------------------
 
-def parse_tsv(tsv: str, page_no: int, scale: float) -> list[Line]:
-    """Tesseract TSV → our lines (words grouped by block, paragraph and line), boxes in PDF points."""
+@dataclass(frozen=True)
+class _OcrWord:
+    """One word of Tesseract's TSV, its box in image pixels."""
+
+    key: tuple[int, int, int]  # block, paragraph, line
+    left: int
+    top: int
+    width: int
+    height: int
+    text: str
+
+
+def _tsv_words(tsv: str) -> list[_OcrWord]:
+    """The words of a Tesseract TSV, without empty ones and hairlines (a fold or a rule read as `|`)."""
     rows = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(rows, None)
     if not header:
         return []
     idx = {k: i for i, k in enumerate(header)}
-    groups: dict[tuple[int, int, int], list[tuple[float, float, float, float, str]]] = {}
+    words = []
     for r in rows:
         if len(r) < len(header) or r[idx["level"]] != "5":
             continue
-        word = r[idx["text"]].strip()
-        if not word or float(r[idx["conf"]]) < 0:
+        text = r[idx["text"]].strip()
+        if not text or float(r[idx["conf"]]) < 0:
             continue
-        left, top = int(r[idx["left"]]), int(r[idx["top"]])
         w, h = int(r[idx["width"]]), int(r[idx["height"]])
         key = (int(r[idx["block_num"]]), int(r[idx["par_num"]]), int(r[idx["line_num"]]))
-        groups.setdefault(key, []).append((left * scale, top * scale, (left + w) * scale, (top + h) * scale, word))
-    lines = []
-    for words in groups.values():
-        words.sort()
-        text = " ".join(w[4] for w in words)
-        bbox = (min(w[0] for w in words), min(w[1] for w in words), max(w[2] for w in words),
-                max(w[3] for w in words))
-        size = sorted(w[3] - w[1] for w in words)[len(words) // 2]
-        lines.append(Line(page=page_no, text=text, bbox=tuple(round(v, 1) for v in bbox), size=round(size, 1)))
-    lines.sort(key=lambda ln: (round(ln.bbox[1] / 4), ln.bbox[0]))
-    return lines
+        words.append(_OcrWord(key, int(r[idx["left"]]), int(r[idx["top"]]), w, h, text))
+    # A hairline "word" is a fold, a rule or a pen stroke when it is no letter or digit, or when its
+    # whole line is made of such; inside a line of words it is a short word Tesseract boxed badly.
+    real = {w.key for w in words if w.width >= HAIRLINE_PX}
+    return [w for w in words if w.width >= HAIRLINE_PX or (w.key in real and w.text.isalnum())]
+
+
+def _skew(words: list[_OcrWord]) -> float:
+    """The page's skew in degrees (positive: lines descend to the right), from the slope of word bottoms."""
+    by_line: dict[tuple[int, int, int], list[_OcrWord]] = {}
+    for w in words:
+        by_line.setdefault(w.key, []).append(w)
+    slopes = []
+    for ws in by_line.values():
+        if len(ws) < 3:
+            continue
+        xs = [w.left + w.width / 2 for w in ws]
+        ys = [w.top + w.height for w in ws]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        var = sum((x - mx) ** 2 for x in xs)
+        if var > 0 and max(xs) - min(xs) > 300:
+            slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var)
+    if not slopes:
+        return 0.0
+    slopes.sort()
+    return math.degrees(math.atan(slopes[len(slopes) // 2]))
+
+
+class _Frame:
+    """Coordinates of the deskewed page: the image turned by the skew about its centre, as PIL turns it."""
+
+    def __init__(self, angle: float, size: tuple[int, int], scale: float):
+        self.angle, self.scale = angle, scale
+        self.cx, self.cy = size[0] / 2, size[1] / 2
+        self.cos, self.sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+
+    def to_deskewed(self, x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - self.cx, y - self.cy
+        return self.cx + dx * self.cos + dy * self.sin, self.cy - dx * self.sin + dy * self.cos
+
+    def to_page(self, x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - self.cx, y - self.cy
+        return self.cx + dx * self.cos - dy * self.sin, self.cy + dx * self.sin + dy * self.cos
+
+    def box(self, x0: float, top: float, x1: float, bottom: float, deskew: bool) -> tuple[float, ...]:
+        """A box (pixels) carried into the other frame, as PDF points: the envelope of its corners."""
+        move = self.to_deskewed if deskew else self.to_page
+        pts = [move(x, y) for x in (x0, x1) for y in (top, bottom)]
+        return tuple(round(v * self.scale, 1) for v in (min(p[0] for p in pts), min(p[1] for p in pts),
+                                                          max(p[0] for p in pts), max(p[1] for p in pts)))
+
+
+def _runs(dark, min_len: int) -> list[tuple[int, int, int]]:
+    """Horizontal runs of dark pixels at least `min_len` long: (row, start, end)."""
+    import numpy as np
+
+    padded = np.zeros((dark.shape[0], dark.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = dark
+    diff = np.diff(padded, axis=1)
+    starts, ends = np.argwhere(diff == 1), np.argwhere(diff == -1)
+    keep = (ends[:, 1] - starts[:, 1]) >= min_len
+    return [(int(r), int(a), int(b)) for (r, a), (_, b) in zip(starts[keep], ends[keep])]
+
+
+def _rules(dark, min_len: int, orientation: str, scale: float) -> list[dict]:
+    """Ruling lines of one orientation as pdfplumber edges in PDF points: runs of dark pixels in
+    neighbouring rows that overlap (or nearly touch) merge into one rule."""
+    runs = _runs(dark if orientation == "h" else dark.T, RUN_PX)
+    groups: list[list[int]] = []  # [row_min, row_max, start, end]
+    active: list[list[int]] = []  # groups that reach the previous rows (runs come row by row)
+    for row, a, b in runs:
+        active = [g for g in active if row - g[1] <= 2]
+        for g in active:
+            if a <= g[3] + RULE_GAP_PX and b >= g[2] - RULE_GAP_PX:
+                g[1], g[2], g[3] = row, min(g[2], a), max(g[3], b)
+                break
+        else:
+            groups.append([row, row, a, b])
+            active.append(groups[-1])
+    edges = []
+    for r0, r1, a, b in groups:
+        if b - a < min_len or r1 - r0 > RULE_THICK_PX:
+            continue
+        mid, lo, hi = (r0 + r1) / 2 * scale, a * scale, b * scale
+        if orientation == "h":
+            edges.append({"x0": lo, "x1": hi, "top": mid, "bottom": mid, "width": hi - lo, "height": 0,
+                          "orientation": "h"})
+        else:
+            edges.append({"x0": mid, "x1": mid, "top": lo, "bottom": hi, "width": 0, "height": hi - lo,
+                          "orientation": "v"})
+    return edges
+
+
+def _tables(image, words: list[_OcrWord], frame: _Frame, page_no: int) -> tuple[list[Table], list[tuple]]:
+    """Ruled tables of a scanned page, filled with the OCR words, by the lattice text-layer pages use.
+
+    Returns the tables (boxes in page points) and their boxes in the deskewed frame (points), where
+    the lines inside them are found.
+    """
+    import numpy as np
+    from PIL import Image
+
+    from pipeline import ingest  # the same lattice, cells and header-only tables as text-layer pages
+
+    if abs(frame.angle) > 0.05:
+        image = image.rotate(frame.angle, resample=Image.NEAREST, fillcolor=255)
+    dark = np.asarray(image) < DARK_LEVEL
+    px = 1 / frame.scale  # pixels per point
+    edges = _rules(dark, int(MIN_H_RULE_PT * px), "h", frame.scale)
+    if not edges:
+        return [], []
+    edges += _rules(dark, int(MIN_V_RULE_PT * px), "v", frame.scale)
+    cell_groups = ingest._grid_cells(edges)
+    if not cell_groups:
+        return [], []
+    iw, rows_by_key = [], {}
+    # a word gets the height of its line, so a short word (`по`) sits on the line of its long neighbours
+    extent: dict[tuple[int, int, int], tuple[int, int]] = {}
+    for w in words:
+        lo, hi = extent.get(w.key, (w.top, w.top + w.height))
+        extent[w.key] = (min(lo, w.top), max(hi, w.top + w.height))
+    for w in words:
+        top, bottom = extent[w.key]
+        x0, top, x1, bottom = frame.box(w.left, top, w.left + w.width, bottom, deskew=True)
+        word = ingest._Word(w.text, x0, top, x1, bottom)
+        iw.append(word)
+        rows_by_key.setdefault(w.key, []).append(word)
+    # physical lines across the page, as text-layer pages have them: Tesseract's lines of one height
+    physical: list[list] = []
+    for ws in sorted(rows_by_key.values(), key=lambda ws: sum(w.top + w.bottom for w in ws) / len(ws)):
+        mid = sum(w.top + w.bottom for w in ws) / 2 / len(ws)
+        height = max(w.bottom - w.top for w in ws)
+        if physical and abs(mid - physical[-1][0]) < 0.5 * height:
+            physical[-1][1].extend(ws)
+        else:
+            physical.append([mid, list(ws)])
+    rows = []
+    for _, ws in physical:
+        ws.sort(key=lambda w: w.x0)
+        box = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
+        rows.append(ingest._Row(Line(page=page_no, text=" ".join(w.text for w in ws), bbox=box), tuple(ws)))
+    tables, boxes = [], []
+    for cells in cell_groups:
+        grid = ingest._cell_rows(cells)
+        if len(grid) == 1:
+            body = ingest._extend_header(grid[0], rows)
+            if body is None:
+                continue
+            grid = [grid[0]] + body
+        table = ingest._table(page_no, grid, iw)
+        if table is None:
+            continue
+        b = table.bbox
+        page_box = frame.box(b[0] * px, b[1] * px, b[2] * px, b[3] * px, deskew=False)
+        tables.append(Table(page=page_no, bbox=page_box, rows=table.rows))
+        boxes.append(b)
+    return tables, boxes
+
+
+def _lines(words: list[_OcrWord], page_no: int, frame: _Frame, table_boxes: list[tuple]) -> list[Line]:
+    """Our lines from Tesseract's (block, paragraph, line) groups, boxes in PDF points, in reading order
+    on the deskewed page; lines inside a table are left to the table."""
+    groups: dict[tuple[int, int, int], list[_OcrWord]] = {}
+    for w in words:
+        groups.setdefault(w.key, []).append(w)
+    out = []
+    for ws in groups.values():
+        ws.sort(key=lambda w: w.left)
+        s = frame.scale
+        bbox = (min(w.left for w in ws) * s, min(w.top for w in ws) * s,
+                max(w.left + w.width for w in ws) * s, max(w.top + w.height for w in ws) * s)
+        size = sorted(w.height for w in ws)[len(ws) // 2] * s
+        first = ws[0]
+        x, y = frame.to_deskewed(first.left, first.top + first.height)
+        cx, cy = frame.to_deskewed(*(((bbox[0] + bbox[2]) / 2 / s), ((bbox[1] + bbox[3]) / 2 / s)))
+        if any(b[0] <= cx * s <= b[2] and b[1] <= cy * s <= b[3] for b in table_boxes):
+            continue
+        line = Line(page=page_no, text=" ".join(w.text for w in ws), bbox=tuple(round(v, 1) for v in bbox),
+                    size=round(size, 1))
+        out.append((round(y * s / 4), x, line))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return [t[2] for t in out]
+
+
+def parse_tsv(tsv: str, page_no: int, scale: float) -> list[Line]:
+    """Tesseract TSV → our lines (words grouped by block, paragraph and line), boxes in PDF points."""
+    words = _tsv_words(tsv)
+    return _lines(words, page_no, _Frame(0.0, (0, 0), scale), [])
 
 
 def detect_langs(text: str) -> str:
@@ -484,6 +723,24 @@ def ocr_image(png: Path, langs: str = LANGS) -> str:
     return res.stdout
 
 
+def read_image(image, page_no: int, width: float, height: float, dpi: int = DPI, langs: str = LANGS) -> Page:
+    """A page record from a greyscale page image: Tesseract's words as repaired lines, ruled tables apart."""
+    with tempfile.TemporaryDirectory(prefix="clusterlex-ocr-") as tmp:
+        png = Path(tmp) / "page.png"
+        image.save(png)
+        tsv = ocr_image(png, langs)
+    return page_from_tsv(image, tsv, page_no, width, height, dpi)
+
+
+def page_from_tsv(image, tsv: str, page_no: int, width: float, height: float, dpi: int = DPI) -> Page:
+    """A page record from Tesseract's TSV of a page image and the image (for its ruled tables)."""
+    words = _tsv_words(tsv)
+    frame = _Frame(_skew(words), image.size, 72 / dpi)
+    tables, boxes = _tables(image, words, frame, page_no)
+    lines, _ = repair_lines(_lines(words, page_no, frame, boxes), width)
+    return Page(number=page_no, width=width, height=height, lines=tuple(lines), tables=tuple(tables), ocr=True)
+
+
 def ocr_page(pdf_path: Path, index: int, langs: str = LANGS, dpi: int = DPI) -> Page:
     """Render page `index` (0-based) and read it; the page record is marked `ocr=True`."""
     import pypdfium2 as pdfium
@@ -492,13 +749,8 @@ def ocr_page(pdf_path: Path, index: int, langs: str = LANGS, dpi: int = DPI) -> 
     try:
         page = pdf[index]
         width, height = page.get_size()
-        image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         page.close()
     finally:
         pdf.close()
-    with tempfile.TemporaryDirectory(prefix="clusterlex-ocr-") as tmp:
-        png = Path(tmp) / "page.png"
-        image.convert("L").save(png)
-        tsv = ocr_image(png, langs)
-    lines, _ = repair_lines(parse_tsv(tsv, index + 1, 72 / dpi), width)
-    return Page(number=index + 1, width=width, height=height, lines=tuple(lines), ocr=True)
+    return read_image(image, index + 1, width, height, dpi, langs)

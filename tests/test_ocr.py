@@ -6,7 +6,7 @@ import pytest
 
 from extractors.records import Line
 from pipeline.ocr import (detect_langs, dictionary_word, fix_line, fix_word, load_repairs, ocr_page, parse_tsv,
-                          repair_lines)
+                          repair_lines, split_word)
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 
@@ -91,6 +91,10 @@ def test_ocr_line_repairs_belarusian(line, expected):
     (["5) участники", "6) кластеры"], ["5) участники", "6) кластеры"]),
     (["ж) участники", "3) кластеры", "и) проекты"], ["ж) участники", "з) кластеры", "и) проекты"]),
     (["6) кластеры"], ["6) кластеры"]),
+    # an article heading with an unreadable number
+    (["Статья 10. Реестр", "Статья (ЁЮ Соглашение"], ["Статья 10. Реестр", "Статья 11. Соглашение"]),
+    (["Статья ‚Ч Цели", "Статья 5. Задачи"], ["Статья 4. Цели", "Статья 5. Задачи"]),
+    (["Статья (ЁЮ Соглашение"], ["Статья (ЁЮ Соглашение"]),
     # an item ending with `:` right before the next item of its list ended with `;`
     (["а) участников:", "б) проектов."], ["а) участников;", "б) проектов."]),
     (["1) следующие:", "а) проекты;"], ["1) следующие:", "а) проекты;"]),
@@ -137,10 +141,23 @@ def test_ocr_dictionary_repairs_unknown_words(word, expected):
     assert dictionary_word(word) == expected
 
 
+@pytest.mark.parametrize("word,expected", [
+    ("иу", "и у"),
+    ("вкластере", "в кластере"),
+    ("кластере", None),
+    ("аренды", None),          # a known word that starts with a preposition stays
+    ("ГКНТ", None),
+])
+def test_ocr_one_letter_word_glued_to_the_next(word, expected):
+    pytest.importorskip("pymorphy3")
+    assert split_word(word) == expected
+
+
 def test_ocr_dictionary_repairs_a_word_hyphenated_at_a_line_end():
     pytest.importorskip("pymorphy3")
     assert _repaired("от продажи пройзве-", "денных ими товаров") == ["от продажи произве-", "денных ими товаров"]
     assert _repaired("субъекта Российской Федерации и об-", "ласти") == ["субъекта Российской Федерации и об-", "ласти"]
+    assert _repaired("на территории технопарка иу которых") == ["на территории технопарка и у которых"]
 
 
 def test_ocr_repairs_say_which_rule_fired():
