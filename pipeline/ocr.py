@@ -52,7 +52,7 @@ _UPPER = "А-ЯЁІЎ"
 # a line-start marker: `12.`, `б)`, `1О.`, `(ЁЮ` is not one; group 1 the label, group 2 the closer
 _MARKER = re.compile(r"^(\S{1,3}?)([.)])(?=\s|$)")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|VI{0,3}|I{1,3})|X{1,3}")
-ONE_LETTER_WORDS = "вскуоиа"  # Russian prepositions and conjunctions of one letter
+ONE_LETTER_WORDS = "вскуои"  # Russian prepositions and conjunctions of one letter
 _ALPHABET = {"ru": "абвгдежзиклмнопрстуфхцчшщэюя", "be": "абвгдежзіклмнопрстуфхцчшэюя"}
 
 
@@ -203,6 +203,10 @@ def fix_line(text: str, lang: str = "ru") -> tuple[str, list[str]]:
     new = _roman_after_word(fixed, rules.roman)
     if new != fixed:
         fired.append("roman_after_word")
+        fixed = new
+    new = re.sub(rf"(?<=[{_LOWER},] )([{ONE_LETTER_WORDS.upper()}])(?= [{_LOWER}])", lambda m: m.group(1).lower(), fixed)
+    if new != fixed:  # `организаций В информационно-`: a preposition is never capitalized mid-sentence
+        fired.append("preposition_case")
         fixed = new
     new = _inline_digits(fixed, rules.digits)
     if new != fixed:
