@@ -123,6 +123,19 @@ def test_catmodel_combine_falls_back_to_rules(meta, scores):
     assert cm.combine([rule], scores, meta) == [rule]
 
 
+@pytest.mark.parametrize("mode, expected", [
+    ("rules", [GRANTS]),
+    ("union", [GRANTS, INFRA]),
+    ("model", [INFRA]),
+])
+def test_catmodel_refine_uses_the_trained_choice(tiny_model, mode, expected):
+    rule = CategoryLabel(code=GRANTS, score=0.9, origin=ORIGINS[GRANTS], evidence=("субсидия",))
+    meta = {"combine": mode, "params": {m: {"threshold": 0.5} for m in ("union", "model")}}
+    out = cm.refine([rule], "Резидентам технопарка предоставляются помещения.", "INCENTIVE", "PARTICIPANT",
+                    model=(tiny_model, meta))
+    assert [lab.code for lab in out] == expected
+
+
 def test_catmodel_doc_folds_keep_documents_whole():
     loo = cm.doc_folds(TINY)
     assert len(loo) == 6
@@ -152,6 +165,26 @@ def test_catmodel_choose_params_per_category():
     assert 0.1 < params["threshold"][EXPORT] <= 0.3
     assert f1 == 1.0
     assert cm.choose_params("model", [set()] * 3, scores, gold)[1] < 1.0  # no single threshold does it
+
+
+def _cv(rules_right: int, union_right: int, docs: int = 10) -> dict:
+    gold = [frozenset({INFRA})] * docs
+    return {"gold": gold, "doc_ids": [f"d{i}" for i in range(docs)], "modes": ["rules", "union"],
+            "preds": {"rules": [{INFRA} if i < rules_right else set() for i in range(docs)],
+                      "union": [{INFRA} if i < union_right else set() for i in range(docs)]}}
+
+
+@pytest.mark.parametrize("rules_right, union_right, expected", [
+    (0, 10, "union"),  # better on every document
+    (10, 10, "rules"),  # a tie goes to the rules
+    (9, 10, "rules"),  # better on one act of ten: a bootstrap over documents cannot tell
+    (3, 10, "union"),
+])
+def test_catmodel_best_mode_needs_a_gain_the_documents_confirm(rules_right, union_right, expected):
+    cv = _cv(rules_right, union_right)
+    summary = {m: {"all": cm.micro_prf(cv["gold"], cv["preds"][m])} for m in cv["modes"]}
+    assert cm.best_mode(summary, cv) == expected
+    assert cm.best_mode(summary) == ("rules" if rules_right == union_right else "union")
 
 
 @pytest.mark.parametrize("gold, pred, code, expected", [
