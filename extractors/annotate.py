@@ -1,7 +1,9 @@
 """Clauses → mechanisms: the clause in context, its mechanisms, attributes and categories."""
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 from .records import ActMeta, Clause, Entities, Mechanism
 
@@ -22,12 +24,30 @@ def clause_view(clause: Clause, by_id: dict[str, Clause], language: str, context
 LEMMA_PIPES = ("lemmatizer", "lemma_fallback")
 
 
+@functools.cache
+def category_model():
+    """The trained category model when its training chose to combine it with the rules, else None.
+
+    `clusterlex train` compares rules, model and their combinations on held-out acts and records the
+    winner in the model's metadata; while the rules win, the model is not even loaded.
+    """
+    from importlib import resources
+
+    from .catmodel import MODEL_DIR, default_model, load_meta
+
+    folder = Path(str(resources.files("extractors").joinpath(MODEL_DIR)))
+    if not (folder / "training.json").exists() or load_meta(folder).get("combine", "rules") == "rules":
+        return None
+    return default_model()
+
+
 def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
 
 def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     """Find the mechanisms of every clause, with their attributes and categories, in document order."""
+    from .catmodel import refine
     from .categories import classify_categories
     from .entities import entities_in_part, extract_entities
     from .mechanisms import detect_mechanisms
@@ -43,6 +63,7 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
         docs = list(nlp.pipe(texts)) if texts else []
     rest = [(name, proc) for name, proc in nlp.pipeline if name not in light]
     context = act_context(clauses, act.title, docs)  # what the act says about its entities, read once
+    model = category_model()
     found = []
     for clause, doc in zip(clauses, docs):
         view = clause_view(clause, by_id, act.language or "ru", context)
@@ -58,6 +79,8 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
         entities: Entities = extract_entities(clause.text, nlp=nlp, country=act.country or "RU", doc=doc)
         for hit in hits:
             cats = classify_categories(view, hit, doc)
+            if model is not None:
+                cats = refine(cats, hit.part or clause.text, hit.type, hit.subject, model=model)
             # a clause with two instruments: each gets the attributes of the part it rests on
             own = entities_in_part(entities, clause.text, hit.part) if len(hits) > 1 else entities
             out.append(Mechanism(
