@@ -275,7 +275,7 @@ def join_lines(parts: list[str], vocab: frozenset[str] = frozenset()) -> str:
             if p[0].isupper():
                 out[-1] += p
             else:
-                right = re.match(r"[а-яёіўa-z]+", p).group()
+                right = re.match(r"[^\W\d_]+", p).group()  # any letters: the rest may be ß or é
                 token = out[-1].rsplit(None, 1)[-1].lower().strip("«\"(")
                 if token + right in vocab:
                     keep = True
