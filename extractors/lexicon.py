@@ -179,18 +179,13 @@ class Lexicon:
 
     def find(self, toks, section: str = "") -> list[tuple[Term, int, int]]:
         """Each term's first match as (term, first token, end token), in lexicon order."""
-        out = []
-        terms = self.sections.get(section, ())
-        for n, starts in self._candidates(toks, section):
-            for k in starts:
-                end = _match_at(terms[n].parts, toks, k)
-                if end is not None and end > k:
-                    out.append((terms[n], k, end))
-                    break
-        return out
+        return self._matches(toks, section, first_only=True)
 
     def find_all(self, toks, section: str = "") -> list[tuple[Term, int, int]]:
         """Every match of every term, not only the first."""
+        return self._matches(toks, section, first_only=False)
+
+    def _matches(self, toks, section: str, first_only: bool) -> list[tuple[Term, int, int]]:
         out = []
         terms = self.sections.get(section, ())
         for n, starts in self._candidates(toks, section):
@@ -198,6 +193,8 @@ class Lexicon:
                 end = _match_at(terms[n].parts, toks, k)
                 if end is not None and end > k:
                     out.append((terms[n], k, end))
+                    if first_only:
+                        break
         return out
 
     def hits(self, toks, section: str = "") -> list[str]:

@@ -47,12 +47,8 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
     sets up), so the first document does not wait for it.
     """
     if memory_mb:
-        # A hard backstop well above the watched RSS limit: address space is larger than what is resident.
-        cap = (memory_mb * 2 + 1024) * 1024 * 1024
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        except (ValueError, OSError):
-            pass
+        # a backstop while the models load: address space is larger than what is resident
+        _cap_address_space(memory_mb * 2 + 1024)
     if warm:
         try:
             call(warm, ())
@@ -61,11 +57,7 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
     if memory_mb:
         # With the models loaded, a document may add at most `memory_mb` of address space: an inflating
         # stream then fails here with MemoryError instead of pushing the machine into swap.
-        cap = (_vm_size_mb() + memory_mb) * 1024 * 1024
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        except (ValueError, OSError):
-            pass
+        _cap_address_space(_vm_size_mb() + memory_mb)
     while True:
         try:
             target, args = conn.recv()
@@ -81,6 +73,13 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
             reason = getattr(exc, "reason", None) or "failed"
             conn.send(("err", reason, f"{exc.__class__.__name__}: {exc}" if not getattr(exc, "reason", None)
                        else str(exc)))
+
+
+def _cap_address_space(mb: int) -> None:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (mb * 2**20, mb * 2**20))
+    except (ValueError, OSError):  # a lower hard limit set by the caller stays
+        pass
 
 
 def _vm_size_mb() -> int:
