@@ -186,42 +186,36 @@ def _roman_after_word(text: str, roman: dict[str, str]) -> str:
     return _NUMBERING_WORD.sub(fix, text)
 
 
+def _lower_preposition(text: str) -> str:
+    """`организаций В информационно-`: a one-letter preposition is never capitalized mid-sentence."""
+    return re.sub(rf"(?<=[{_LOWER},] )([{ONE_LETTER_WORDS.upper()}])(?= [{_LOWER}])", lambda m: m.group(1).lower(),
+                  text)
+
+
+@lru_cache(maxsize=2)
+def _line_rules(lang: str) -> tuple[tuple[str, object], ...]:
+    """The rules that need no neighbours, in order: (name, text → text)."""
+    rules = load_repairs()
+    steps: list[tuple[str, object]] = [("latin_lookalike", lambda t: _WORD.sub(lambda m: fix_word(m.group()), t))]
+    steps += [(r.name, lambda t, r=r: r.pattern.sub(r.replacement, t)) for r in rules.line if r.lang in ("*", lang)]
+    steps += [("roman_after_word", lambda t: _roman_after_word(t, rules.roman)),
+              ("preposition_case", _lower_preposition),
+              ("digit_lookalike", lambda t: _inline_digits(t, rules.digits)),
+              ("stray_stop", lambda t: _stray_stops(t, rules.abbreviations))]
+    if lang == "be":
+        steps.append(("belarusian_letters", lambda t: _BEL_WORD.sub(lambda m: _belarusian_word(m.group()), t)))
+    return tuple(steps)
+
+
 def fix_line(text: str, lang: str = "ru") -> tuple[str, list[str]]:
     """One line repaired by the rules that need no neighbours; returns the text and the rules that fired."""
-    rules = load_repairs()
     fired = []
-    fixed = _WORD.sub(lambda m: fix_word(m.group()), text)
-    if fixed != text:
-        fired.append("latin_lookalike")
-    for rule in rules.line:
-        if rule.lang not in ("*", lang):
-            continue
-        new = rule.pattern.sub(rule.replacement, fixed)
-        if new != fixed:
-            fired.append(rule.name)
-            fixed = new
-    new = _roman_after_word(fixed, rules.roman)
-    if new != fixed:
-        fired.append("roman_after_word")
-        fixed = new
-    new = re.sub(rf"(?<=[{_LOWER},] )([{ONE_LETTER_WORDS.upper()}])(?= [{_LOWER}])", lambda m: m.group(1).lower(), fixed)
-    if new != fixed:  # `организаций В информационно-`: a preposition is never capitalized mid-sentence
-        fired.append("preposition_case")
-        fixed = new
-    new = _inline_digits(fixed, rules.digits)
-    if new != fixed:
-        fired.append("digit_lookalike")
-        fixed = new
-    new = _stray_stops(fixed, rules.abbreviations)
-    if new != fixed:
-        fired.append("stray_stop")
-        fixed = new
-    if lang == "be":
-        new = _BEL_WORD.sub(lambda m: _belarusian_word(m.group()), fixed)
-        if new != fixed:
-            fired.append("belarusian_letters")
-            fixed = new
-    return fixed, fired
+    for name, rule in _line_rules(lang):
+        new = rule(text)
+        if new != text:
+            fired.append(name)
+            text = new
+    return text, fired
 
 
 # Repairs that look at the neighbours --------------------------------------------------------------
@@ -444,9 +438,11 @@ def _dictionary(texts: list[str], fired: list[tuple[int, str]]) -> None:
         w = m.group()
         if m.start() == 0 and w[0].islower():
             return w  # perhaps the rest of a word hyphenated on the line above: no word of its own
-        if m.end() < len(m.string) and m.string[m.end()] == ".":
-            return (dictionary_word(w) if len(w) >= 5 else None) or w  # `утв.` is an abbreviation
-        return (dictionary_word(w) if len(w) >= 5 else None) or split_word(w) or w
+        if len(w) >= 5 and (known := dictionary_word(w)):
+            return known
+        if m.string[m.end():m.end() + 1] == ".":
+            return w  # `утв.` is an abbreviation, not a glued `у тв`
+        return split_word(w) or w
     for i, text in enumerate(texts):
         new = word.sub(fix, text)
         if new != text:
