@@ -227,18 +227,13 @@ def extract_act(doc: DocumentText) -> ActMeta:
             date, number = _date_number([" ".join(signature)])
         if date:
             ev["date"] = ev["number"] = "law_signature_block"
-    if not date:
-        date, number = _date_number(header)
+    for lines, rule in ((header, "header_date_number"), (stamps, "annex_stamp_date_number"),
+                        (signature, "signature_date_number")):
         if date:
-            ev["date"] = ev["number"] = "header_date_number"
-    if not date:
-        date, number = _date_number(stamps)
+            break
+        date, number = _date_number(lines)
         if date:
-            ev["date"] = ev["number"] = "annex_stamp_date_number"
-    if not date:
-        date, number = _date_number(signature)
-        if date:
-            ev["date"] = ev["number"] = "signature_date_number"
+            ev["date"] = ev["number"] = rule
     if not date:  # no line carries both: take each from the first header line that has it
         kept = [h for h in header if not _skip(h) and not _PLACEHOLDER.search(h)]
         date = next((d for d in map(parse_date, kept) if d), None)
