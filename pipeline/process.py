@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -34,6 +35,13 @@ def pipeline_version() -> str:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256; read once per run even though the pre-flow check and the flow both ask."""
+    st = os.stat(path)
+    return _sha256(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
