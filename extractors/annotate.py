@@ -21,7 +21,7 @@ def clause_view(clause: Clause, by_id: dict[str, Clause], language: str, context
                       is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind, act_context=context)
 
 
-LEMMA_PIPES = ("lemmatizer", "lemma_fallback")
+LEMMA_PIPES = ("lemmatizer",)
 
 
 @functools.cache

@@ -239,10 +239,11 @@ def _morph():
 def _nlp():
     import spacy
 
+    from . import nlp as _components  # noqa: F401  (registers the memo_lemmatizer factory)
+
     nlp = spacy.blank("ru")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.add_pipe("memo_lemmatizer", name="lemmatizer", config={"fallback": False})
     nlp.initialize()
-    lemmatizer._morph = _morph()  # reuse the memo of parses: headings and lead-ins repeat the clauses' words
     return nlp
 
 

@@ -67,21 +67,42 @@ def _top_lemma(word: str) -> str | None:
     return p.normal_form if p.is_known else None
 
 
-@Language.factory("lemma_fallback", assigns=["token.lemma"], requires=["token.lemma"])
-class LemmaFallback:
-    """Without a tagger, spaCy's pymorphy3 lemmatizer leaves a word as printed when its readings have
-    different lemmas ("шкале", "средств"); take pymorphy3's most likely reading instead."""
+@Language.factory("memo_lemmatizer", assigns=["token.lemma"], default_config={"fallback": True})
+class MemoLemmatizer:
+    """spaCy's pymorphy3 lemmatizer, asked once per word form.
 
-    def __init__(self, nlp: Language, name: str):
-        self.name = name
+    Without a tagger spaCy's Russian lemmatizer reads only the word itself (its lookup mode), so a
+    word form always gets the same lemma: remembering it is exact and saves most of the pipeline's
+    time. With `fallback`, a word left as printed because its readings have different lemmas
+    ("шкале", "средств") gets pymorphy3's most likely reading instead.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, fallback: bool = True):
+        from spacy.lang.ru.lemmatizer import RussianLemmatizer
+
+        self.name, self.fallback = name, fallback
+        self.inner = RussianLemmatizer(nlp.vocab, None, name=name, mode="pymorphy3")
+        self.inner._morph = _ent._morph()  # one analyzer and its memo of parses, shared with our rules
+        self.memo: dict[tuple[str, int], str] = {}
+
+    def _lemma(self, token) -> str:
+        lemma = self.inner.lemmatize(token)[0]
+        if self.fallback and lemma == token.text and token.is_alpha:
+            lemma = _top_lemma(token.lower_) or lemma
+        return lemma
 
     def __call__(self, doc: Doc) -> Doc:
+        memo = self.memo
         for t in doc:
-            if t.is_alpha and t.lemma_ == t.text:
-                lemma = _top_lemma(t.lower_)
-                if lemma:
-                    t.lemma_ = lemma
+            key = (t.text, t.pos)  # no tagger: pos is 0 and the lemma depends on the word alone
+            lemma = memo.get(key)
+            if lemma is None:
+                lemma = memo[key] = self._lemma(t)
+            t.lemma_ = lemma
         return doc
+
+    def initialize(self, get_examples=None, *, nlp=None) -> None:
+        self.inner.initialize(get_examples, nlp=nlp)
 
 
 @lru_cache(maxsize=1)
@@ -226,9 +247,7 @@ def build_nlp() -> Language:
     """A fresh pipeline: tokenizer, pymorphy3 lemmatizer, NER and the entity components, in order."""
     single_thread_blas()
     nlp = spacy.blank("ru")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
-    lemmatizer._morph = _ent._morph()  # share one analyzer and its memo of parses with our rules
-    nlp.add_pipe("lemma_fallback")
+    nlp.add_pipe("memo_lemmatizer", name="lemmatizer")
     for name in ("natasha_ner", "amounts", "deadlines", "references", "thresholds", "bodies"):
         nlp.add_pipe(name)
     nlp.initialize()

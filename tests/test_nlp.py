@@ -12,8 +12,23 @@ def nlp():
 
 
 def test_nlp_pipeline_components_in_order(nlp):
-    assert nlp.pipe_names == ["lemmatizer", "lemma_fallback", "natasha_ner", "amounts", "deadlines",
+    assert nlp.pipe_names == ["lemmatizer", "natasha_ner", "amounts", "deadlines",
                               "references", "thresholds", "bodies"]
+
+
+def test_nlp_remembered_lemmas_equal_spacys_lemmatizer():
+    import spacy
+
+    plain = spacy.blank("ru")
+    plain.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    plain.initialize()
+    memo = spacy.blank("ru")
+    memo.add_pipe("memo_lemmatizer", name="lemmatizer", config={"fallback": False})
+    memo.initialize()
+    text = ("Управляющая компания технопарка представляет отчёт; отчёты технопарков рассматриваются "
+            "Министерством, а компании получают субсидии на создание и развитие кластеров.")
+    for _ in range(2):  # the second pass reads the memo
+        assert [t.lemma_ for t in memo(text)] == [t.lemma_ for t in plain(text)]
 
 
 def test_nlp_get_nlp_is_built_once():
