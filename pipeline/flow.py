@@ -1,12 +1,14 @@
-"""The clusterlex Prefect flow: thin tasks per stage over every input PDF, one run summary."""
+"""The clusterlex Prefect flow: one thin task per input PDF running its stages in a worker, one run summary."""
 from __future__ import annotations
 
 import json
 import os
 import platform
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -17,13 +19,12 @@ from prefect.cache_policies import NONE as NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.records import DocumentText, Mechanism
 
 from . import process
-from .models import ActDocument, ErrorRow, MechanismRow, RunInfo, StageTimes
+from .models import ErrorRow, MechanismRow, RunInfo, StageTimes
 from .outputs import write_jsonl, write_model
 from .manifest import Manifest
-from .workers import Limits, StageFailure, WorkerPool, call
+from .workers import Limits, WorkerPool, call
 
 # The CLI registers a callback here to draw its progress bar; flows take only serializable parameters.
 _progress: list[Callable[[str, str], None]] = []
@@ -45,22 +46,13 @@ WARM = "extractors.nlp:get_nlp"  # what a worker loads before its first document
 _POOL: WorkerPool | None = None
 
 
-def run_extract(structured: process.Structured) -> list[Mechanism]:
-    """The NLP stage with this process's pipeline (what a worker runs)."""
-    from extractors.nlp import get_nlp
-
-    return process.extract(structured, get_nlp())
-
-
 def _stage(target: str, *args, deadline: float | None = None) -> tuple[object, float]:
-    """Run a stage in a supervised worker when a pool is up, else in this process (e.g. on a Dask worker).
+    """Run a call in a supervised worker when a pool is up, else in this process (e.g. on a Dask worker).
 
     Returns the result and the seconds of work it took (without queueing or transfer).
     """
     if _POOL is not None:
         return _POOL.run_timed(target, *args, deadline=deadline)
-    if deadline is not None and time.monotonic() > deadline:
-        raise StageFailure("timeout", "processing took longer than the per-document time limit")
     t = time.perf_counter()
     return call(target, args), time.perf_counter() - t
 
@@ -108,27 +100,6 @@ def discover_inputs(inputs: list[str]) -> list[Path]:
     return [i.path for i in discover(inputs)]
 
 
-@task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(path: str, engine: str, deadline: float | None) -> tuple[DocumentText, float]:
-    return _stage("pipeline.process:read_text", Path(path), engine, deadline=deadline)
-
-
-@task(name="structure", cache_policy=NO_CACHE)
-def structure_task(doc: DocumentText, deadline: float | None) -> tuple[process.Structured, float]:
-    return _stage("pipeline.process:structure", doc, deadline=deadline)
-
-
-@task(name="nlp", cache_policy=NO_CACHE)
-def nlp_task(structured: process.Structured, deadline: float | None) -> tuple[list[Mechanism], float]:
-    return _stage("pipeline.flow:run_extract", structured, deadline=deadline)
-
-
-@task(name="write", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def write_task(target: str, document: ActDocument) -> str:
-    write_model(Path(target), document)
-    return target
-
-
 @dataclass
 class DocResult:
     """What processing one input gave: the output path or an error row, and stage times."""
@@ -155,29 +126,25 @@ def output_name(path: Path, sha: str, taken: dict[str, str], key: str) -> str:
 
 @task(name="process-document", cache_policy=NO_CACHE)
 def process_document(path: str, target: str, sha: str, run_id: str, engine: str, seconds: float) -> DocResult:
-    """Every stage for one input; any failure becomes one error row and no output file."""
+    """Every stage for one input in one worker; any failure becomes one error row and no output file.
+
+    One task per document, not per stage: the stages pass page records and clauses from one to the
+    next, which stay in the worker, and each task run costs the Prefect API tens of milliseconds of CPU.
+    """
     res = DocResult(file=path, sha256=sha)
     deadline = time.monotonic() + seconds if seconds else None
-    stage = "ingest"
     _notify(path, "start")
     try:
-        doc, res.times["ingest"] = ingest_task(path, engine, deadline)
-        stage = "structure"
-        structured, res.times["structure"] = structure_task(doc, deadline)
-        stage = "nlp"
-        mechanisms, res.times["nlp"] = nlp_task(structured, deadline)
-        stage, t = "write", time.perf_counter()
-        document = process.assemble(Path(path), sha, doc, structured, mechanisms, run_id,
-                                    engine=getattr(doc, "engine", "") or engine,
-                                    ocr_pages=list(getattr(doc, "ocr_pages", []) or []))
-        write_task(target, document)
-        res.times["write"] = time.perf_counter() - t
-        res.output, res.pages = target, doc.pages
-        res.clauses, res.mechanisms = len(document.clauses), len(document.mechanisms)
+        early = _EARLY.pop((path, target, sha), None)
+        out, _ = early.result() if early is not None else _stage(
+            "pipeline.process:run_document", path, target, sha, run_id, engine, deadline, deadline=deadline)
+        res.output, res.pages = target, out["pages"]
+        res.clauses, res.mechanisms, res.times = out["clauses"], out["mechanisms"], out["times"]
     except Exception as exc:  # one bad input must not stop the batch
         reason = getattr(exc, "reason", None) or ("missing" if isinstance(exc, FileNotFoundError) else "failed")
         message = str(exc) or exc.__class__.__name__
-        res.error = ErrorRow(file=path, sha256=sha, reason=reason, message=message, stage=stage, run_id=run_id)
+        res.error = ErrorRow(file=path, sha256=sha, reason=reason, message=message,
+                             stage=getattr(exc, "stage", None) or "ingest", run_id=run_id)
     _notify(path, "ok" if res.error is None else "error")
     return res
 
@@ -208,13 +175,60 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+@dataclass
+class Plan:
+    """What a run has to do: documents to process, inputs to reject, inputs unchanged since their last run."""
+
+    jobs: list[tuple[str, str, str, str]] = field(default_factory=list)  # key, path, act file, sha256
+    rejects: list[tuple[Path, str, str, str | None]] = field(default_factory=list)  # path, reason, message, sha
+    unchanged: list[Path] = field(default_factory=list)
+
+
+def _plan(found: list[Input], manifest: Manifest, version: str, out_dir: Path, force: bool) -> Plan:
+    """Sort the discovered inputs into a `Plan`; reads the manifest, changes nothing.
+
+    The same manifest gives the same plan, act file names included (the pre-flow look relies on it).
+    A document this run started before the flow (`_EARLY`) is a job even when already recorded.
+    """
+    early = {path for path, _, _ in _EARLY}
+    plan = Plan()
+    taken = manifest.outputs_taken()
+    first_by_sha: dict[str, str] = {}
+    for inp in found:
+        path = inp.path
+        key = str(path.absolute())
+        if inp.outside_root():
+            plan.rejects.append((path, "outside_input", f"a link to {path.resolve()}, outside the input folder "
+                                 f"{inp.root}; copy the file into the folder to process it", None))
+            continue
+        try:
+            sha = process.sha256_file(path)
+        except OSError as exc:
+            plan.rejects.append((path, "missing" if isinstance(exc, FileNotFoundError) else "unreadable",
+                                 f"cannot read the file: {exc.strerror or exc}", None))
+            continue
+        if sha in first_by_sha:
+            plan.rejects.append((path, "duplicate", f"same content as {first_by_sha[sha]}; "
+                                 "its results stand for both", sha))
+            continue
+        first_by_sha[sha] = str(path)
+        if not force and str(path) not in early and manifest.is_current(key, sha, version, out_dir):
+            plan.unchanged.append(path)
+            continue
+        prior = manifest.get(key)
+        name = prior.output if prior and prior.output else output_name(path, sha, taken, key)
+        plan.jobs.append((key, str(path), str(out_dir / "acts" / name), sha))
+    return plan
+
+
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
 @flow(name="clusterlex", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=16))
 def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", workers: int = 0,
-               timeout: float = 300.0, memory_mb: int = 1024, force: bool = False, distributed: bool = False) -> RunInfo:
+               timeout: float = 300.0, memory_mb: int = 1024, force: bool = False, distributed: bool = False,
+               run_id: str | None = None) -> RunInfo:
     """Process every PDF under `inputs` into `out`: acts/*.json, mechanisms.jsonl, errors.jsonl, run.json.
 
     Locally, `workers` supervised processes (0 = one per core) each run one document stage at a time
@@ -224,7 +238,7 @@ def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", wo
     global _POOL
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    run_id = uuid.uuid4().hex
+    run_id = run_id or uuid.uuid4().hex
     out_dir = Path(out)
     (out_dir / "acts").mkdir(parents=True, exist_ok=True)
     for stale in [*out_dir.glob(".*.tmp"), *(out_dir / "acts").glob(".*.tmp")]:
@@ -233,41 +247,15 @@ def batch_flow(inputs: list[str], out: str = "outputs", engine: str = "auto", wo
     manifest = Manifest(out_dir / MANIFEST_NAME)
     found = discover(inputs)
     paths = [i.path for i in found]
-    taken = manifest.outputs_taken()
     results: list[DocResult] = []
-    jobs = []
-    skipped = 0
-    first_by_sha: dict[str, str] = {}
-
-    def reject(path: Path, reason: str, message: str, sha: str | None = None) -> None:
+    plan = _plan(found, manifest, version, out_dir, force)
+    for path, reason, message, sha in plan.rejects:
         results.append(DocResult(file=str(path), sha256=sha, error=ErrorRow(
             file=str(path), sha256=sha, reason=reason, message=message, stage="read", run_id=run_id)))
         _notify(str(path), "error")
-
-    for inp in found:
-        path = inp.path
-        key = str(path.absolute())
-        if inp.outside_root():
-            reject(path, "outside_input", f"a link to {path.resolve()}, outside the input folder {inp.root}; "
-                   "copy the file into the folder to process it")
-            continue
-        try:
-            sha = process.sha256_file(path)
-        except OSError as exc:
-            reject(path, "missing" if isinstance(exc, FileNotFoundError) else "unreadable",
-                   f"cannot read the file: {exc.strerror or exc}")
-            continue
-        if sha in first_by_sha:
-            reject(path, "duplicate", f"same content as {first_by_sha[sha]}; its results stand for both", sha)
-            continue
-        first_by_sha[sha] = str(path)
-        if not force and manifest.is_current(key, sha, version, out_dir):
-            skipped += 1
-            _notify(str(path), "unchanged")
-            continue
-        prior = manifest.get(key)
-        name = prior.output if prior and prior.output else output_name(path, sha, taken, key)
-        jobs.append((key, str(path), str(out_dir / "acts" / name), sha))
+    for path in plan.unchanged:
+        _notify(str(path), "unchanged")
+    jobs, skipped = plan.jobs, len(plan.unchanged)
     n = workers or default_workers()
     local = jobs and not distributed
     own_pool = local and _POOL is None
@@ -317,38 +305,115 @@ def run_flow(inputs: list[str], out: str = "outputs", *, dask_address: str | Non
         return batch_flow.with_options(task_runner=runner)(inputs, out, distributed=True, **options)
     global _POOL
     n = options.get("workers") or default_workers()
-    pending = _pending_inputs(inputs, Path(out)) if not options.get("force") else len(discover(inputs))
-    if not pending:
+    jobs = _pending_jobs(inputs, Path(out), bool(options.get("force")))
+    if not jobs:
         # nothing new or changed: the same flow body without starting Prefect's API (the run still
         # rebuilds the index, writes run.json and reports missing inputs)
         return batch_flow.fn(inputs, out, **options)
-    # start the workers (and their models) now: they load while Prefect starts its API
-    _POOL = WorkerPool(min(n, pending), Limits(seconds=options.get("timeout", 300.0),
-                                               memory_mb=options.get("memory_mb", 1024)), warm=WARM)
+    # Prefect's temporary API (when no server is configured) starts while the workers load their
+    # models and then take the first documents; the flow's tasks collect those documents' results.
+    run_id = uuid.uuid4().hex
+    _POOL = WorkerPool(min(n, len(jobs)), Limits(seconds=options.get("timeout", 300.0),
+                                                memory_mb=options.get("memory_mb", 1024)), warm=WARM)
+    api = _start_temporary_api()
     try:
-        return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(inputs, out, **options)
+        if api is not None:
+            _start_early(jobs, api, run_id, options.get("engine", "auto"), options.get("timeout", 300.0),
+                         _POOL.size, Path(out))
+            api.join()
+        return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(
+            inputs, out, run_id=run_id, **options)
     finally:
         if _POOL is not None:
             _POOL.close()
             _POOL = None
+        _EARLY.clear()
 
 
-def _pending_inputs(inputs: list[str], out: Path) -> int:
-    """How many inputs the manifest does not already hold as current (a quick look before the flow)."""
+# Documents started before the flow, while Prefect's API was starting: (path, act file, sha) -> future
+_EARLY: dict[tuple[str, str, str], Future] = {}
+
+
+def _start_early(jobs: list[tuple[str, str, str, str]], api: threading.Thread, run_id: str, engine: str,
+                 seconds: float, lanes: int, out: Path) -> None:
+    """Let the workers take documents, in the flow's order, for as long as `api` is still starting.
+
+    Each document runs exactly as the flow runs it (`run_document` in a supervised worker, same act
+    file, run id and time limit); its task in the flow then waits for this result instead of starting
+    the document again. A finished document is recorded in the manifest at once, so a run killed
+    before the flow collects it does not redo it.
+    """
+    queue = iter(jobs)
+    lock = threading.Lock()
+    version = process.pipeline_version()
+
+    def lane() -> None:
+        while api.is_alive():
+            with lock:
+                job = next(queue, None)
+                if job is None:
+                    return
+                _, path, target, sha = job
+                fut: Future = Future()
+                _EARLY[(path, target, sha)] = fut
+            deadline = time.monotonic() + seconds if seconds else None
+            try:
+                result = _stage("pipeline.process:run_document", path, target, sha, run_id, engine,
+                                deadline, deadline=deadline)
+            except BaseException as exc:  # the document's task re-raises it and writes its error row
+                fut.set_exception(exc)
+                continue
+            try:
+                with lock:
+                    manifest = Manifest(out / MANIFEST_NAME)
+                    try:
+                        manifest.record(job[0], sha, version, Path(target).name, "ok", None,
+                                        result[0]["pages"], result[0]["mechanisms"])
+                    finally:
+                        manifest.close()
+            except Exception:  # the flow records it again when it collects the result
+                pass
+            fut.set_result(result)
+
+    for i in range(lanes):
+        threading.Thread(target=lane, name=f"early-{i}", daemon=True).start()
+
+
+def _start_temporary_api() -> threading.Thread | None:
+    """Start Prefect's temporary API in the background when no PREFECT_API_URL is set; None otherwise.
+
+    The flow would start the same server itself (it is one instance per process), but only after
+    this process has set everything else up; started first, its few seconds overlap with that.
+    A failure here is left to the flow, which starts the server again and reports the error.
+    """
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+
+    def start() -> None:
+        try:
+            from prefect.server.api.server import SubprocessASGIServer  # a heavy import: not in the caller
+
+            SubprocessASGIServer().start()
+        except Exception:  # the flow's own start raises it with Prefect's message
+            pass
+
+    thread = threading.Thread(target=start, name="prefect-api", daemon=True)
+    thread.start()
+    return thread
+
+
+def _pending_jobs(inputs: list[str], out: Path, force: bool) -> list[tuple[str, str, str, str]]:
+    """The documents the flow will process, as it will plan them (a look before the flow starts)."""
     path = out / MANIFEST_NAME
     found = discover(inputs)
     if not path.exists():
-        return len(found)
-    manifest, version = Manifest(path), process.pipeline_version()
+        manifest = Manifest(":memory:")
+    else:
+        manifest = Manifest(path)
     try:
-        pending = 0
-        for inp in found:
-            try:
-                current = manifest.is_current(str(inp.path.absolute()), process.sha256_file(inp.path), version, out)
-            except OSError:
-                continue
-            pending += not current
-        return pending
+        return _plan(found, manifest, process.pipeline_version(), out, force).jobs
     finally:
         manifest.close()
 

@@ -5,6 +5,7 @@ gets a `StageFailure` with a reason code, so the batch goes on and the document 
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing as mp
 import os
@@ -19,11 +20,40 @@ POLL_SECONDS = 0.1
 
 
 class StageFailure(Exception):
-    """A stage could not finish for one document; `reason` is the error-row code."""
+    """A stage could not finish for one document; `reason` is the error-row code, `stage` where it was."""
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: str, message: str, stage: str | None = None):
         super().__init__(message)
         self.reason = reason
+        self.stage = stage
+
+
+_CONN: Connection | None = None  # set in a worker process: where stage progress is reported
+
+
+@contextlib.contextmanager
+def stage(name: str, times: dict[str, float], deadline: float | None = None):
+    """Time one stage of a document into `times[name]` and tell the supervisor which stage runs.
+
+    An exception leaving the stage is marked with it (`exc.stage`), so its error row names it; a
+    worker killed for time or memory is reported with the last stage it announced.
+    """
+    if deadline is not None and time.monotonic() > deadline:
+        raise StageFailure("timeout", "processing took longer than the per-document time limit", name)
+    if _CONN is not None:
+        _CONN.send(("stage", name))
+    t = time.perf_counter()
+    try:
+        yield
+    except BaseException as exc:
+        if getattr(exc, "stage", None) is None:
+            try:
+                exc.stage = name  # type: ignore[attr-defined]
+            except AttributeError:
+                pass
+        raise
+    finally:
+        times[name] = times.get(name, 0.0) + time.perf_counter() - t
 
 
 @dataclass(frozen=True)
@@ -46,6 +76,8 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
     `warm` names a function run once before the first task (loading models while the caller still
     sets up), so the first document does not wait for it.
     """
+    global _CONN
+    _CONN = conn
     if memory_mb:
         # a backstop while the models load: address space is larger than what is resident
         _cap_address_space(memory_mb * 2 + 1024)
@@ -67,12 +99,13 @@ def _worker_main(conn: Connection, memory_mb: int, warm: str | None = None) -> N
             t = time.perf_counter()
             value = call(target, args)
             conn.send(("ok", value, time.perf_counter() - t))
-        except MemoryError:
-            conn.send(("err", "too_large", "the document needs more memory than the per-document limit"))
+        except MemoryError as exc:
+            conn.send(("err", "too_large", "the document needs more memory than the per-document limit",
+                       getattr(exc, "stage", None)))
         except Exception as exc:  # reported to the caller, the worker lives on
             reason = getattr(exc, "reason", None) or "failed"
             conn.send(("err", reason, f"{exc.__class__.__name__}: {exc}" if not getattr(exc, "reason", None)
-                       else str(exc)))
+                       else str(exc), getattr(exc, "stage", None)))
 
 
 def _cap_address_space(mb: int) -> None:
@@ -155,6 +188,7 @@ class WorkerPool:
             self._replace(w)
             raise StageFailure("worker_died", "a worker process was lost before the document reached it")
         limit_mb = self.limits.memory_mb
+        current: str | None = None  # the stage the worker last announced
         while True:
             if w.conn.poll(POLL_SECONDS):
                 try:
@@ -163,23 +197,26 @@ class WorkerPool:
                     code = w.proc.exitcode
                     self._replace(w)
                     raise StageFailure("worker_died", f"the worker process died (exit code {code}); "
-                                       "the document may crash the PDF library or exhaust memory")
+                                       "the document may crash the PDF library or exhaust memory", current)
+                if status == "stage":
+                    current = payload[0]
+                    continue
                 self._idle.put(w)
                 if status == "ok":
                     return payload[0], payload[1]
-                raise StageFailure(payload[0], payload[1])
+                raise StageFailure(payload[0], payload[1], payload[2] if len(payload) > 2 else current)
             if not w.proc.is_alive():
                 code = w.proc.exitcode
                 self._replace(w)
-                raise StageFailure("worker_died", f"the worker process died (exit code {code})")
+                raise StageFailure("worker_died", f"the worker process died (exit code {code})", current)
             if deadline is not None and time.monotonic() > deadline:
                 self._replace(w)
                 raise StageFailure("timeout", f"processing took longer than the limit of {self.limits.seconds:g} s; "
-                                   "raise it with --timeout if the document is just long")
+                                   "raise it with --timeout if the document is just long", current)
             if limit_mb and _rss_mb(w.proc.pid) > limit_mb:
                 self._replace(w)
                 raise StageFailure("too_large", f"processing needed more than {limit_mb} MB of memory; "
-                                   "raise it with --memory-mb if the document is just large")
+                                   "raise it with --memory-mb if the document is just large", current)
 
     def close(self) -> None:
         with self._lock:
