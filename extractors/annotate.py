@@ -88,3 +88,24 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
                 text=clause.text, entities=own, categories=tuple(cats), confidence=hit.confidence,
                 method="rules", rule=hit.rule, triggers=tuple(hit.triggers)))
     return out
+
+
+_WARM_TEXTS = (
+    ("ru", "RU", "Министерство промышленности и торговли Российской Федерации предоставляет субсидии "
+     "управляющим компаниям промышленных кластеров в размере не более 100 млн рублей в течение 30 дней."),
+    ("be", "BY", "Дзяржаўны камітэт па навуцы і тэхналогіях праводзіць конкурсны адбор навукова-тэхналагічных "
+     "паркаў і штогод ажыццяўляе маніторынг іх дзейнасці."),
+)
+
+
+def warm(nlp=None) -> None:
+    """Load what the first document would otherwise load: the pipeline, lexicons, rules and the
+    analyzer's first words (run once per worker before any document, so no document pays for it)."""
+    from .nlp import get_nlp
+
+    nlp = nlp or get_nlp()
+    for language, country, text in _WARM_TEXTS:
+        clause = Clause(id="1", path=("1",), text=text, char_start=0, char_end=len(text), kind="point",
+                        label="1", headings=("Положение о порядке",))
+        annotate([clause], ActMeta(country=country, type="постановление", title="О поддержке кластеров",
+                                   language=language), nlp)

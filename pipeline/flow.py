@@ -42,7 +42,7 @@ def _notify(name: str, status: str) -> None:
 
 
 MANIFEST_NAME = "manifest.sqlite"
-WARM = "extractors.nlp:get_nlp"  # what a worker loads before its first document
+WARM = "extractors.annotate:warm"  # what a worker loads before its first document
 _POOL: WorkerPool | None = None
 
 
@@ -218,7 +218,16 @@ def _plan(found: list[Input], manifest: Manifest, version: str, out_dir: Path, f
         prior = manifest.get(key)
         name = prior.output if prior and prior.output else output_name(path, sha, taken, key)
         plan.jobs.append((key, str(path), str(out_dir / "acts" / name), sha))
+    # Largest files first: a long act started last would leave the other workers idle at the end.
+    plan.jobs.sort(key=lambda job: -_size(job[1]))
     return plan
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def default_workers() -> int:
