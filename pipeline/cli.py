@@ -53,7 +53,7 @@ def run(
     _quiet_prefect()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .flow import discover_inputs, run_flow, set_progress
+    from .batch import discover_inputs, run_batch as run_flow, set_progress
 
     missing = [str(p) for p in inputs if not p.exists() and not p.is_symlink()]
     if missing:
