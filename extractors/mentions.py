@@ -42,6 +42,10 @@ class Mention:
     abstract: bool = False  # owner of an abstract noun ("программа развития кластеров")
 
 
+# Belarusian plural endings of oblique cases ("удзельнікам", "удзельнікамі", "удзельнікаў", "кластарах")
+_BE_OBLIQUE = ("ам", "ям", "амі", "ямі", "аў", "яў", "ах", "ях")
+
+
 def _case_flags(toks: list[Tok], i: int, j: int) -> tuple[bool, bool, bool]:
     head = next((k for k in range(i, j) if is_noun(toks[k])), i)
     readings = parses(toks[head].lower)
@@ -49,7 +53,7 @@ def _case_flags(toks: list[Tok], i: int, j: int) -> tuple[bool, bool, bool]:
     cases = {c for _, c in readings}
     at_start = i == 0 or toks[i].punct_before
     nom = first == "nomn" or ("nomn" in cases and at_start)
-    if i == 0 and any(ch in toks[head].lower for ch in "іў'") and not toks[head].lower.endswith(("ам", "ям")):
+    if i == 0 and any(ch in toks[head].lower for ch in "іў'") and not toks[head].lower.endswith(_BE_OBLIQUE):
         nom = True  # a Belarusian noun pymorphy3 cannot read, opening the clause: its grammatical subject
     dat = first == "datv" or ("datv" in cases and at_start and not nom)
     return nom, dat, first == "ablt"
@@ -83,7 +87,7 @@ def _mentions(toks: tuple[Tok, ...]) -> tuple[Mention, ...]:
             out.append(Mention(code, i, j, ""))  # only so that short names do not claim its words
             continue
         before = toks[max(0, i - 2):i]
-        if code == "PARTICIPANT" and rules.find(before, "aggregate"):
+        if code == "PARTICIPANT" and (rules.find(before, "aggregate") or rules.find(toks[i - 1:i], "aggregate_next")):
             code = "CLUSTER"  # "число участников кластера": a figure of the cluster as a whole
         prep = toks[i - 1].lower if i > 0 and toks[i - 1].lower in PREPOSITIONS and not toks[i].punct_before else ""
         nom, dat, ins = _case_flags(toks, i, j)
@@ -181,6 +185,7 @@ class ActContext:
     aliases: tuple[tuple[tuple[str, ...], str, bool], ...] = ()  # (lemmas of a short name, code, a register?)
     recipients: tuple[tuple[str, str], ...] = ()  # (title or heading, whom it gives money or a status); "" = act
     reporters: tuple[tuple[str, str, str], ...] = ()  # (annex title or "", point number, the entity that reports)
+    money_recipient: str = ""  # the dative of the act's first clause that gives money ("" = none)
 
     def recipient(self, headings: tuple[str, ...] = ()) -> str | None:
         """The recipient named by the innermost heading that names one, else by the act's title."""
@@ -210,6 +215,23 @@ def _title_recipient(title: str) -> str | None:
         if m:
             return m.code
     return None
+
+
+_MONEY_WORD = re.compile(r"субсид|субсід|грант", re.IGNORECASE)
+
+
+def _money_recipient(text: str, doc=None) -> str | None:
+    """"Арганізацыям развіцця кластараў прадастаўляецца субсідыя": the entity in the dative of a clause that gives
+    money (a region's budget is not an entity of cluster policy)."""
+    if not _MONEY_WORD.search(text):
+        return None
+    toks = tokenize(text, doc)
+    rules = load_lexicon("subj_rules")
+    if not (rules.find(toks, "money_title") and rules.find(toks, "giving")):
+        return None
+    m = next((m for m in find_mentions(toks) if m.code in ENTITY_CODES and m.code != "AUTHORITY" and m.dat
+              and not m.prep), None)
+    return m.code if m else None
 
 
 _SHORT_NAME = re.compile(r"\((?:далее|далей)(?: также| таксама)?\s*[—–-]\s*([^()—–;,]{1,40})\)")
@@ -277,8 +299,12 @@ def act_context(clauses, title: str | None = None, docs=None) -> ActContext:
     code = _title_recipient(title) if title else None
     if code:
         recipients.append(("", code))
+    # whom the act's first clause that gives money names: the recipient of last resort ("Субсидия подлежит
+    # возврату" in an act whose title names no recipient)
+    money = next((r for r in (_money_recipient(c.text, doc) for c, doc in zip(clauses, docs or [None] * len(clauses)))
+                  if r), "")
     return ActContext(tuple((k, code, reg) for k, (code, reg) in aliases.items()), tuple(recipients),
-                      tuple(_reporters(clauses, docs or [None] * len(clauses))))
+                      tuple(_reporters(clauses, docs or [None] * len(clauses))), money)
 
 
 _REPORT_WORD = re.compile(r"отч[её]т|доклад|сведени|информаци|справаздач|даклад|звестк|інфармацы", re.IGNORECASE)

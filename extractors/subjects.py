@@ -29,7 +29,8 @@ def _selected(toks: list[Tok], ms: list[Mention], rules: Lexicon) -> Mention | N
     when the selection is named before any commission that performs it."""
     for _, i, j in rules.find_all(toks, "selection_of"):
         # the genitive right after it, past adjectives only ("адбору, які праводзіць орган" names no one)
-        m = next((m for m in ms if j <= m.i <= j + 2 and not m.prep and not toks[m.i].punct_before
+        # ("отбора, проводимого Министерством": the instrumental is who selects, not who is selected)
+        m = next((m for m in ms if j <= m.i <= j + 2 and not m.prep and not m.ins and not toks[m.i].punct_before
                   and all(is_adjective(t) for t in toks[j:m.i])), None)
         if m and not rules.find(toks[:i], "commission_word"):
             return m
@@ -134,6 +135,15 @@ def _s_eligible(c: _Ctx):
     return None
 
 
+def _s_composition(c: _Ctx):
+    # "в состав кластера входят не менее 10 участников": a composition rule concerns the whole, whatever the lead-in
+    for _, _, j in c.rules.find(c.toks, "composition"):
+        m = next((m for m in c.own if j <= m.i <= j + 2 and not m.prep), None)
+        if m:
+            return "CLUSTER" if m.code == "PARTICIPANT" else m.code
+    return None
+
+
 def _s_item_organization(c: _Ctx):
     # "наличие специализированной организации", "сопровождение осуществляет управляющая компания"
     if not c.item:
@@ -179,7 +189,9 @@ def _s_heading_recipient(c: _Ctx):
 
 def _s_heading_actor(c: _Ctx):
     # "Положение о специализированной организации": the organization the regulation is about acts
-    return _code(_heading_mention(c.view, lambda m: m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY")))
+    # (not a heading that gives it money: "Порядок предоставления субсидий специализированным организациям")
+    return _code(_heading_mention(c.view, lambda m: m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY")
+                                  and not m.dat))
 
 
 def _entity_actor(m: Mention) -> bool:
@@ -294,7 +306,8 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
     # REQUIREMENT: the entity that must comply
     "REQUIREMENT": [("eligible_status", _s_eligible), ("complying_entity", _s_complying("condition")),
                     ("requirements_to", _s_complying("requirements_to")),
-                    ("item_organization", _s_item_organization), ("lead_in", _s_lead_or_heading),
+                    ("item_organization", _s_item_organization), ("composition", _s_composition),
+                    ("lead_in", _s_lead_or_heading),
                     ("agent", _s_agent), ("first_named", _s_first_named), ("heading", _s_heading)],
     # SELECTION: the entity selected or registered; commissions concern the state
     "SELECTION": [("money_recipient", _s_money_recipient), ("selected_entity", _s_selected),
@@ -324,7 +337,8 @@ def _fallback(t: str, c: _Ctx) -> tuple[str, str]:
         return "AUTHORITY", "subject.authority_recipient.fallback"
     if grant and t in ("MONITORING", "REQUIREMENT"):
         # the recipient of the money the act's title or heading names, else a recipient in general
-        recipient = c.view.act_context.recipient(c.view.headings) if c.view.act_context else None
+        ctx = c.view.act_context
+        recipient = (ctx.recipient(c.view.headings) or ctx.money_recipient) if ctx else None
         return recipient or "OTHER", "subject.grant_recipient.fallback"
     if any(m.code == "AUTHORITY" for m in c.mentions) or t == "COORDINATION":
         return "AUTHORITY", "subject.authority.fallback"

@@ -1,0 +1,116 @@
+"""Subject rules on sentences of kinds unseen acts share: designated bodies, passives, composition rules, aliases."""
+from dataclasses import dataclass
+
+import pytest
+
+from extractors.mechanisms import ClauseView, detect_mechanisms
+from extractors.mentions import act_context, find_mentions
+from extractors.lexicon import tokenize
+
+
+def hits(text, lead_in=None, headings=(), ctx=None):
+    lang = "be" if any(ch in text + (lead_in or "") for ch in "іў") else "ru"
+    v = ClauseView(text, lead_in, tuple(headings), False, lang, "subpoint" if lead_in else "point", act_context=ctx)
+    return [(h.type, h.subject) for h in detect_mechanisms(v)]
+
+
+DESIGNATED_BODY_ROWS = [
+    # a body designated or set up by the act is the state's own arrangement, whatever it is put in charge of
+    ("Определить департамент экономического развития области исполнительным органом, уполномоченным на "
+     "предоставление грантов и координацию поддержки инновационных кластеров.", ("COORDINATION", "AUTHORITY")),
+    ("Вызначыць упраўленне эканомікі гарвыканкама структурным падраздзяленнем, якое каардынуе развіццё "
+     "кластараў горада.", ("COORDINATION", "AUTHORITY")),
+    ("Галоўным распарадчыкам сродкаў, прадугледжаных на выдзяленне субсідый, з'яўляецца камітэт па эканоміцы.",
+     ("COORDINATION", "AUTHORITY")),
+    ("Главным распорядителем бюджетных средств, направляемых на предоставление грантов технопаркам, является "
+     "департамент инвестиций области.", ("COORDINATION", "AUTHORITY")),
+    ("Гарадскі савет па кластарным развіцці з'яўляецца кансультатыўным органам, які ўтвараецца для ўзгаднення "
+     "дзеянняў арганізацый развіцця кластараў.", ("COORDINATION", "AUTHORITY")),
+]
+
+
+@pytest.mark.parametrize("text,expected", DESIGNATED_BODY_ROWS)
+def test_subjects_designated_body_is_authority(text, expected):
+    assert hits(text)[:1] == [expected]
+
+
+def test_subjects_belarusian_cluster_policy_adjective_names_no_cluster():
+    assert [m.code for m in find_mentions(tokenize("рэалізацыя кластарнай палітыкі ў рэгіёне"))] == []
+    assert [m.code for m in find_mentions(tokenize("праграма развіцця кластара"))] == ["CLUSTER"]
+
+
+ITEM_ROWS = [
+    # (lead-in, item, expected): composition rules concern the cluster, a cluster's own organization the
+    # organization, whatever entity the lead-in names
+    ("К заявителю предъявляются следующие требования:",
+     "в состав кластера входят не менее 12 участников, из которых не менее 3 являются малыми предприятиями",
+     ("REQUIREMENT", "CLUSTER")),
+    ("Да атрымальніка субсідыі прад'яўляюцца наступныя патрабаванні:",
+     "у склад кластара ўваходзяць не менш за 7 удзельнікаў", ("REQUIREMENT", "CLUSTER")),
+    ("Кластер включается в перечень при соблюдении следующих требований:",
+     "кластер имеет специализированную организацию, созданную в форме автономной некоммерческой организации",
+     ("REQUIREMENT", "CLUSTER_ORGANIZATION")),
+    ("Кластар уключаецца ў пералік, калі ён адпавядае наступным патрабаванням:",
+     "кластар мае арганізацыю развіцця кластара ў форме асацыяцыі", ("REQUIREMENT", "CLUSTER_ORGANIZATION")),
+    # otherwise an item keeps its lead-in's entity
+    ("Кластер должен соответствовать следующим требованиям:",
+     "участники кластера заключили соглашение о взаимодействии", ("REQUIREMENT", "CLUSTER")),
+]
+
+
+@pytest.mark.parametrize("lead_in,text,expected", ITEM_ROWS)
+def test_subjects_items_composition_and_organization(lead_in, text, expected):
+    assert hits(text, lead_in)[:1] == [expected]
+
+
+PASSIVE_ROWS = [
+    # the instrumental after a selection is who selects, not who is selected
+    ("Управляющие компании индустриальных парков определяются по результатам отбора, проводимого министерством "
+     "ежегодно.", ("SELECTION", "MANAGEMENT_COMPANY")),
+]
+
+
+@pytest.mark.parametrize("text,expected", PASSIVE_ROWS)
+def test_subjects_passive_agent_is_not_the_subject(text, expected):
+    assert hits(text)[:1] == [expected]
+
+
+@pytest.mark.parametrize("text,nom", [
+    # a Belarusian plural in an oblique case opening a clause is not its grammatical subject
+    ("Удзельнікамі кластара заключаецца пагадненне", False),
+    ("Удзельнікаў кластара павінна быць не менш за 5", False),
+    ("Удзельнікі кластара заключаюць пагадненне", True),
+])
+def test_subjects_belarusian_opening_noun_case(text, nom):
+    assert find_mentions(tokenize(text))[0].nom is nom
+
+
+@dataclass
+class _Clause:
+    text: str
+    headings: tuple = ()
+    label: str = ""
+
+
+MONEY_ACT = [
+    _Clause("Гэта Палажэнне вызначае парадак падтрымкі тэхнапаркаў вобласці."),
+    _Clause("Кіруючым кампаніям тэхнапаркаў з абласнога бюджэту прадастаўляецца субсідыя на кампенсацыю выдаткаў."),
+]
+
+
+@pytest.mark.parametrize("clauses,title,expected", [
+    (MONEY_ACT, "Палажэнне аб парадку падтрымкі тэхнапаркаў", "MANAGEMENT_COMPANY"),
+    ([_Clause("Специализированным организациям кластеров предоставляются субсидии на оплату услуг.")],
+     "Порядок поддержки кластеров", "CLUSTER_ORGANIZATION"),
+    # a region's budget is not a recipient of cluster policy
+    ([_Clause("Бюджетам муниципальных образований предоставляются субсидии на создание технопарков.")],
+     "Порядок поддержки технопарков", ""),
+])
+def test_subjects_money_recipient_read_from_the_act(clauses, title, expected):
+    assert act_context(clauses, title).money_recipient == expected
+
+
+def test_subjects_return_of_money_concerns_the_acts_recipient():
+    ctx = act_context(MONEY_ACT, "Палажэнне аб парадку падтрымкі тэхнапаркаў")
+    assert hits("Субсідыя падлягае вяртанню ў абласны бюджэт у выпадку яе нямэтавага выкарыстання.", ctx=ctx) == \
+        [("MONITORING", "MANAGEMENT_COMPANY")]
