@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Lexicon", "Term", "Tok", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "norm"]
+__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "norm"]
 
 PREFIX_KEY = 3  # stems are indexed by this many first letters; shorter stems are tried on every word
 
@@ -142,6 +142,49 @@ class _Index:
 _INDEX = _Index()
 
 
+def _openings(toks) -> list[tuple[int, int, int]]:
+    """(section id, term number, token position) for every lexicon term a word of `toks` can open."""
+    out = []
+    memo = _INDEX.memo  # looked up inline: this loop runs for every word of every clause
+    for k, tok in enumerate(toks):
+        key = (tok.lower, tok.lemma)
+        found = memo.get(key)
+        if found is None:
+            found = _INDEX.starts(key)
+        for sid, ns in found.items():
+            for n in ns:
+                out.append((sid, n, k))
+    return out
+
+
+class Words(list):
+    """The words of one text (a plain list of `Tok`) that also knows, per lexicon section, which terms
+    can open at which word: a clause is matched against dozens of sections, the lookup is done once."""
+
+    __slots__ = ("_source",)
+
+    def opens(self) -> dict[int, dict[int, list[int]]]:
+        return _opens_of(self._source)
+
+
+_OPENS: dict[int, tuple[tuple, int, dict]] = {}  # id(word tuple) -> (the tuple, index generation, openings)
+
+
+def _opens_of(words: tuple) -> dict[int, dict[int, list[int]]]:
+    """Section id -> term number -> token positions, for a cached word tuple (recomputed when lexicons
+    were added since)."""
+    entry = _OPENS.get(id(words))
+    if entry is not None and entry[0] is words and entry[1] == _INDEX.count:
+        return entry[2]
+    by_sid: dict[int, dict[int, list[int]]] = {}
+    for sid, n, k in _openings(words):
+        by_sid.setdefault(sid, {}).setdefault(n, []).append(k)
+    if len(_OPENS) > 4096:
+        _OPENS.clear()
+    _OPENS[id(words)] = (words, _INDEX.count, by_sid)
+    return by_sid
+
+
 class Lexicon:
     """Sections of weighted terms read from `data/lexicons/<name>.txt` (`[section]` lines open a section)."""
 
@@ -155,15 +198,14 @@ class Lexicon:
         if section not in self._ids or not toks:
             return []
         sid, always = self._ids[section]
-        at: dict[int, list[int]] = {}
-        memo = _INDEX.memo  # looked up inline: this loop runs for every word of every clause and section
-        for k, tok in enumerate(toks):
-            key = (tok.lower, tok.lemma)
-            found = memo.get(key)
-            if found is None:
-                found = _INDEX.starts(key)
-            for n in found.get(sid, ()):
-                at.setdefault(n, []).append(k)
+        opens = getattr(toks, "opens", None)
+        if opens is not None:  # words from `tokenize`: every section's openings were listed in one pass
+            at = dict(opens().get(sid, {}))
+        else:
+            at = {}
+            for sid_, n, k in _openings(toks):
+                if sid_ == sid:
+                    at.setdefault(n, []).append(k)
         if always:
             everywhere = list(range(len(toks)))
             for n in always:
@@ -299,8 +341,22 @@ def _adapt_doc(doc) -> tuple[Tok, ...]:
     return _adapt(doc)
 
 
+_DOC_TEXTS: dict[int, tuple[object, str]] = {}
+
+
+def doc_text(doc) -> str:
+    """`doc.text`, remembered: spaCy rebuilds it from the tokens on every access."""
+    entry = _DOC_TEXTS.get(id(doc))
+    if entry is None or entry[0] is not doc:
+        if len(_DOC_TEXTS) > 2048:
+            _DOC_TEXTS.clear()
+        entry = _DOC_TEXTS[id(doc)] = (doc, doc.text)
+    return entry[1]
+
+
 def tokenize(text: str, doc=None) -> list[Tok]:
     """Words of `text` with lemmas: from `doc` when it is this text run through the pipeline, else built."""
-    if doc is not None and getattr(doc, "text", None) == text:
-        return list(_adapt_doc(doc))
-    return list(_tokenize_cached(text))
+    source = _adapt_doc(doc) if doc is not None and doc_text(doc) == text else _tokenize_cached(text)
+    words = Words(source)
+    words._source = source
+    return words

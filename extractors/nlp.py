@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span  # noqa: E402
 
 from . import bodies as _bodies  # noqa: E402
 from . import entities as _ent  # noqa: E402
+from .lexicon import doc_text  # noqa: E402
 from .records import Entities  # noqa: E402
 
 KEY = "clusterlex"
@@ -122,7 +123,8 @@ class NatashaNER:
         self.tagger = natasha_tagger()
 
     def __call__(self, doc: Doc) -> Doc:
-        markup = self.tagger(doc.text) if doc.text.strip() else None
+        text = doc_text(doc)
+        markup = self.tagger(text) if text.strip() else None
         return self._adapt(doc, markup)
 
     def pipe(self, stream, batch_size: int = 64):
@@ -136,7 +138,7 @@ class NatashaNER:
 
     def _run(self, docs: list[Doc]):
         # slovnet pads each batch of 8 to its longest text: tag texts in order of length, then restore order
-        texts = [d.text for d in docs]
+        texts = [doc_text(d) for d in docs]
         order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
         markups = dict(zip(order, self.tagger.map([texts[i] for i in order]))) if order else {}
         for i, d in enumerate(docs):
@@ -175,7 +177,7 @@ class Amounts(_RecordComponent):
     label = "AMOUNT"
 
     def find(self, doc):
-        return _ent.find_amounts(doc.text, doc._.country)
+        return _ent.find_amounts(doc_text(doc), doc._.country)
 
 
 @Language.factory("deadlines", assigns=["doc.spans"], default_config={"spans_key": "deadlines"})
@@ -185,7 +187,7 @@ class Deadlines(_RecordComponent):
     label = "DEADLINE"
 
     def find(self, doc):
-        return _ent.find_deadlines(doc.text)
+        return _ent.find_deadlines(doc_text(doc))
 
 
 @Language.factory("references", assigns=["doc.spans"], default_config={"spans_key": "references"})
@@ -195,7 +197,7 @@ class References(_RecordComponent):
     label = "REFERENCE"
 
     def find(self, doc):
-        return _ent.find_references(doc.text)
+        return _ent.find_references(doc_text(doc))
 
 
 @Language.factory("thresholds", assigns=["doc.spans"], requires=["doc.spans"],
@@ -208,7 +210,7 @@ class Thresholds(_RecordComponent):
 
     def find(self, doc):
         covered = [(r.start, r.end) for label in ("DEADLINE", "REFERENCE") for r in records(doc, label)]
-        return _ent.find_thresholds(doc.text, records(doc, "AMOUNT"), covered)
+        return _ent.find_thresholds(doc_text(doc), records(doc, "AMOUNT"), covered)
 
 
 @Language.factory("bodies", assigns=["doc.spans"], requires=["doc.spans"], default_config={"spans_key": "bodies"})
