@@ -167,6 +167,17 @@ def _s_selected(c: _Ctx):
     return _code(_selected(c.toks, c.mentions, c.rules))
 
 
+def _s_selecting_actor(c: _Ctx):
+    # "Администрация парка регистрирует резидентов": a park's manager that registers someone is not the one registered
+    if not c.own or not c.own[0].nom or c.own[0].i > 1 or c.own[0].code not in ("MANAGEMENT_COMPANY", "TECHNOPARK",
+                                                                                 "CLUSTER_ORGANIZATION"):
+        return None
+    for _, start, end in c.rules.find(c.toks, "selects"):
+        if start > c.own[0].i:
+            return _code(next((m for m in c.own if m.i >= end - 1 and m.code != c.own[0].code and not m.prep), None))
+    return None
+
+
 def _s_commission(c: _Ctx):
     return "AUTHORITY" if c.rules.find(c.toks, "commission") else None
 
@@ -311,6 +322,7 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
                     ("agent", _s_agent), ("first_named", _s_first_named), ("heading", _s_heading)],
     # SELECTION: the entity selected or registered; commissions concern the state
     "SELECTION": [("money_recipient", _s_money_recipient), ("selected_entity", _s_selected),
+                  ("selecting_actor", _s_selecting_actor),
                   ("commission", _s_commission), ("criterion", _s_criterion), ("lead_in", _s_lead_in),
                   ("item_heading", _s_item_heading), ("item_entity", _s_item_entity),
                   ("first_named", _s_first_named), ("heading", _s_heading)],

@@ -514,3 +514,52 @@ def test_mechanisms_memoized_mentions_are_not_shared():
     first = find_mentions(toks)
     first.clear()
     assert [m.code for m in find_mentions(toks)] == ["PARTICIPANT"]
+
+
+UNSEEN_KIND_ROWS = [
+    # (text, expected first (type, subject)): phrasings of kinds of act the corpora hold few of
+    # a body designated in charge, and the body that gives the money
+    ("Определить комитет по промышленности области органом, уполномоченным на предоставление субсидий "
+     "управляющим компаниям технопарков.", ("COORDINATION", "AUTHORITY")),
+    ("Главным распорядителем средств областного бюджета на предоставление грантов является департамент экономики.",
+     ("COORDINATION", "AUTHORITY")),
+    # a body's work: proposals, cooperation, networks, participation
+    ("Совет программы рассматривает ход выполнения мероприятий и вносит предложения по их корректировке.",
+     ("COORDINATION", "AUTHORITY")),
+    ("Создается сеть сотрудничества кластеров государств — членов Евразийского экономического союза.",
+     ("COORDINATION", "CLUSTER")),
+    # a council that recommends whom to support or whom to include in a list selects
+    ("Абласны савет разглядае заявы тэхнапаркаў і дае рэкамендацыі аб прадастаўленні падтрымкі.",
+     ("SELECTION", "TECHNOPARK")),
+    ("Сфарміраваць абласны пералік тэхнапаркаў, якія атрымліваюць падтрымку з інавацыйнага фонду.",
+     ("SELECTION", "TECHNOPARK")),
+    ("Исполнители мероприятий программы отбираются на конкурсной основе.", ("SELECTION", "PARTICIPANT")),
+    ("Научно-технологический парк аккредитуется сроком на пять лет.", ("SELECTION", "TECHNOPARK")),
+    # money of a fund directed to support, and its size
+    ("Накіроўваць штогод не менш за 15 працэнтаў сродкаў інавацыйнага фонду на падтрымку тэхнапаркаў.",
+     ("GRANT", "TECHNOPARK")),
+    # exemptions from fees and permits
+    ("Резиденты технопарка освобождаются от платы за подключение к сетям инженерно-технического обеспечения.",
+     ("INCENTIVE", "PARTICIPANT")),
+    ("Удзельнікі кластара вызваляюцца ад платы за размяшчэнне звестак у інфармацыйнай сістэме.",
+     ("INCENTIVE", "PARTICIPANT")),
+    # conditions stated as present-tense quantities, co-financing levels, who may hold a role
+    ("Площадь территории технопарка составляет не менее 3 гектаров.", ("REQUIREMENT", "TECHNOPARK")),
+    ("Уровень софинансирования из областного бюджета не может превышать 90 процентов.", ("REQUIREMENT", "OTHER")),
+    ("Управляющей компанией технопарка может быть только хозяйственное общество, зарегистрированное в области.",
+     ("REQUIREMENT", "MANAGEMENT_COMPANY")),
+]
+
+
+@pytest.mark.parametrize("text,expected", UNSEEN_KIND_ROWS)
+def test_mechanisms_unseen_kinds_of_act(text, expected):
+    lang = "be" if any(ch in text for ch in "іў") else "ru"
+    hits = detect_mechanisms(ClauseView(text, None, (), False, lang))
+    assert [(h.type, h.subject) for h in hits][:1] == [expected]
+
+
+def test_mechanisms_target_in_future_tense_is_not_a_condition():
+    # "составит" names a goal; only the present tense states a condition
+    hits = detect_mechanisms(ClauseView("Доля инновационной продукции составит не менее 20 процентов.", None, (),
+                                        False, "ru"))
+    assert hits == []
