@@ -563,3 +563,20 @@ def test_mechanisms_target_in_future_tense_is_not_a_condition():
     hits = detect_mechanisms(ClauseView("Доля инновационной продукции составит не менее 20 процентов.", None, (),
                                         False, "ru"))
     assert hits == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # management functions, working bodies, responsibility for a programme, networks of clusters, legal form
+    ("Функции по управлению технопарками области осуществляет департамент инвестиций.", ("COORDINATION", "TECHNOPARK")),
+    ("Рабочим органом совета является управление промышленности администрации области.",
+     ("COORDINATION", "AUTHORITY")),
+    ("Министерство экономики является ответственным за реализацию подпрограммы в республике.",
+     ("COORDINATION", "AUTHORITY")),
+    ("Министерство содействует вхождению кластеров области в сеть кластеров Евразийского экономического союза.",
+     ("COORDINATION", "CLUSTER")),
+    ("Управляющая компания индустриального парка создается в форме акционерного общества.",
+     ("REQUIREMENT", "MANAGEMENT_COMPANY")),
+])
+def test_mechanisms_bodies_networks_and_legal_form(text, expected):
+    hits = detect_mechanisms(ClauseView(text, None, (), False, "ru"))
+    assert [(h.type, h.subject) for h in hits][:1] == [expected]
