@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from . import process
+from . import process, tempapi
 from .manifest import Manifest
 from .models import ErrorRow, MechanismRow, RunInfo, StageTimes
 from .outputs import write_jsonl, write_model
@@ -329,22 +329,29 @@ def run_batch(inputs: list[str], out: str = "outputs", *, dask_address: str | No
     run_id = uuid.uuid4().hex
     _POOL = WorkerPool(min(n, len(jobs)), Limits(seconds=options.get("timeout", 300.0),
                                                 memory_mb=options.get("memory_mb", 1024)), warm=WARM)
-    api = _start_temporary_api()
+    api = tempapi.start_if_needed()
     try:
         if api is not None:
             _start_early(jobs, api, run_id, options.get("engine", "auto"), options.get("timeout", 300.0),
                          _POOL.size, Path(out))
             api.join()
-        return batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))(
-            inputs, out, run_id=run_id, **options)
+        run = batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))
+        if api is None or api.url is None:
+            return run(inputs, out, run_id=run_id, **options)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: api.url}):
+            return run(inputs, out, run_id=run_id, **options)
     finally:
         if _POOL is not None:
             _POOL.close()
             _POOL = None
         _EARLY.clear()
+        if api is not None:
+            api.stop()
 
 
-def _start_early(jobs: list[tuple[str, str, str, str]], api: threading.Thread, run_id: str, engine: str,
+def _start_early(jobs: list[tuple[str, str, str, str]], api: tempapi.TemporaryAPI, run_id: str, engine: str,
                  seconds: float, lanes: int, out: Path) -> None:
     """Let the workers take documents, in the flow's order, for as long as `api` is still starting.
 
@@ -387,31 +394,6 @@ def _start_early(jobs: list[tuple[str, str, str, str]], api: threading.Thread, r
 
     for i in range(lanes):
         threading.Thread(target=lane, name=f"early-{i}", daemon=True).start()
-
-
-def _start_temporary_api() -> threading.Thread | None:
-    """Start Prefect's temporary API in the background when no PREFECT_API_URL is set; None otherwise.
-
-    The flow would start the same server itself (it is one instance per process), but only after
-    this process has set everything else up; started first, its few seconds overlap with that.
-    A failure here is left to the flow, which starts the server again and reports the error.
-    """
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return None
-
-    def start() -> None:
-        try:
-            from prefect.server.api.server import SubprocessASGIServer  # a heavy import: not in the caller
-
-            SubprocessASGIServer().start()
-        except Exception:  # the flow's own start raises it with Prefect's message
-            pass
-
-    thread = threading.Thread(target=start, name="prefect-api", daemon=True)
-    thread.start()
-    return thread
 
 
 def _pending_jobs(inputs: list[str], out: Path, force: bool) -> list[tuple[str, str, str, str]]:

@@ -1,0 +1,86 @@
+"""Prefect's temporary API for one `clusterlex run`, started the way Prefect starts its own.
+
+With no `PREFECT_API_URL`, calling a flow makes Prefect start a temporary server (uvicorn serving
+`prefect.server.api.server:create_app` without the UI) and wait for it. Doing the same here lets the
+server start while the workers load and take their first documents, and spares this process the
+import of Prefect's whole server package (about 2 s of CPU) only to launch a subprocess.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TemporaryAPI:
+    """A Prefect API server on a free loopback port, for the length of one run.
+
+    `is_alive()` is true while it is still starting; `join()` waits for that; `url` is the API URL once
+    it answers its health check, or None when it did not start (the flow then starts Prefect's own
+    temporary server and reports any error itself).
+    """
+
+    def __init__(self, timeout: float = 180.0):
+        self.url: str | None = None
+        self.port = _free_port()
+        spec = importlib.util.find_spec("prefect")
+        app_dir = Path(spec.origin).parent.parent if spec and spec.origin else Path(sys.prefix)
+        env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
+        env.pop("PREFECT_API_URL", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"], env=env, stdin=subprocess.DEVNULL)
+        self._thread = threading.Thread(target=self._wait, args=(timeout,), name="prefect-api", daemon=True)
+        self._thread.start()
+
+    def _wait(self, timeout: float) -> None:
+        url = f"http://127.0.0.1:{self.port}/api"
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and self.proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        self.url = url
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 5 s), as Prefect stops its own."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_if_needed() -> TemporaryAPI | None:
+    """A `TemporaryAPI` when Prefect has no server configured and may start a temporary one; else None."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+    return TemporaryAPI()
