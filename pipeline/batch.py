@@ -40,7 +40,7 @@ def _notify(name: str, status: str) -> None:
 
 
 MANIFEST_NAME = "manifest.sqlite"
-WARM = "extractors.annotate:warm"  # what a worker loads before its first document
+WARM = "pipeline.process:warm"  # what a worker loads before its first document
 _POOL: WorkerPool | None = None
 # Documents started before the flow, while Prefect's API was starting: (path, act file, sha) -> future
 _EARLY: dict[tuple[str, str, str], Future] = {}

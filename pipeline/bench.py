@@ -153,6 +153,32 @@ def _pdfplumber_all(paths: list[str]) -> None:
                 page.close()
 
 
+def _pdfplumber_loop(paths: list[str]) -> None:
+    """Print the seconds `_pdfplumber_all` takes, without interpreter start and imports."""
+    import pdfplumber  # noqa: F401  (imported before the clock starts)
+
+    t = time.perf_counter()
+    _pdfplumber_all(paths)
+    print(f"{time.perf_counter() - t:.4f}")
+
+
+def devset_speed(out: Path) -> dict:
+    """On the devset: PDF text extraction (bare pdfplumber, and clusterlex's own ingestion) against the
+    NLP stage, each in seconds of one process (`clusterlex run --workers 1`; stage times from run.json)."""
+    folder = ROOT / "corpora" / "devset"
+    files = sorted(folder.glob("*.pdf"))
+    code = "import sys; from pipeline.bench import _pdfplumber_loop; _pdfplumber_loop(sys.argv[1:])"
+    res = subprocess.run([sys.executable, "-c", code, *map(str, files)], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    shutil.rmtree(out, ignore_errors=True)
+    _, _, run = time_clusterlex(folder, out, 1)
+    shutil.rmtree(out, ignore_errors=True)
+    st = run["stage_seconds"]
+    return {"acts": len(files), "pages": sum(page_count(f) for f in files),
+            "pdfplumber_extract_text_s": round(float(res.stdout.split()[-1]), 3),
+            "ingest_s": round(st["ingest"], 3), "structure_s": round(st["structure"], 3), "nlp_s": round(st["nlp"], 3)}
+
+
 def time_pdfplumber(files: list[Path]) -> tuple[float, float]:
     """Bare single-process pdfplumber `extract_text` in a child process: seconds and its peak RSS."""
     code = ("import sys; from pipeline.bench import _pdfplumber_all; _pdfplumber_all(sys.argv[1:])")
@@ -243,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clusterlex re-run:      {again:8.2f} s  ({run2['skipped']} unchanged skipped, peak RSS {rss2:.0f} MB)")
     print(f"ratio clusterlex / pdfplumber pages per second: {results['ratio_vs_pdfplumber']:.2f}")
     print(f"re-run time / first run time: {results['rerun_share_of_first']:.3f}")
+    d = results["devset"] = devset_speed(args.out / "devset-run")
+    print(f"devset ({d['acts']} acts, {d['pages']} pages), seconds of one process: PDF text extraction "
+          f"{d['pdfplumber_extract_text_s']:.2f} (pdfplumber extract_text) / {d['ingest_s']:.2f} (clusterlex "
+          f"ingestion), structure {d['structure_s']:.2f}, NLP {d['nlp_s']:.2f}")
     if not args.skip_long:
         big = long_act(args.out / "long" / "long-act.pdf")
         big_pages = page_count(big)

@@ -162,3 +162,29 @@ def run_document(path: str, target: str, sha: str, run_id: str, engine: str = "a
         write_model(Path(target), document)
     return {"pages": doc.pages, "clauses": len(document.clauses), "mechanisms": len(document.mechanisms),
             "times": times}
+
+
+_WARM_LINES = (
+    "ПРАВИТЕЛЬСТВО РОССИЙСКОЙ ФЕДЕРАЦИИ", "ПОСТАНОВЛЕНИЕ", "от 1 марта 2024 г. № 100",
+    "О поддержке промышленных кластеров", "Правительство Российской Федерации постановляет:",
+    "1. Утвердить прилагаемые Правила предоставления субсидий.",
+    "2. Министерству промышленности и торговли Российской Федерации обеспечить мониторинг.",
+    "Председатель Правительства Российской Федерации",
+)
+
+
+def warm() -> None:
+    """Load, once per worker, what the first document would otherwise pay for: the PDF engine, the
+    table lattice, the structure and metadata rules, and the NLP pipeline with its lexicons."""
+    import pypdfium2  # noqa: F401
+    from pdfplumber import table  # noqa: F401  (ruled tables use its lattice functions)
+
+    from extractors.annotate import warm as warm_nlp
+    from extractors.records import Line, Page
+
+    from .text import build_document
+
+    lines = tuple(Line(page=1, text=t, bbox=(70.0, 60.0 + 20 * i, 520.0, 72.0 + 20 * i), size=12.0)
+                  for i, t in enumerate(_WARM_LINES))
+    structure(build_document([Page(number=1, width=595.0, height=842.0, lines=lines)]))
+    warm_nlp()
