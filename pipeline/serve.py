@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,13 +9,9 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from .tempapi import free_port
+
 DEPLOYMENT = "clusterlex-batch"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_healthy(api_url: str, seconds: float = 90.0) -> None:

@@ -18,7 +18,8 @@ import urllib.request
 from pathlib import Path
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -34,7 +35,7 @@ class TemporaryAPI:
 
     def __init__(self, timeout: float = 180.0):
         self.url: str | None = None
-        self.port = _free_port()
+        self.port = free_port()
         spec = importlib.util.find_spec("prefect")
         app_dir = Path(spec.origin).parent.parent if spec and spec.origin else Path(sys.prefix)
         env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
