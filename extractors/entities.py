@@ -115,7 +115,8 @@ def _number_words() -> tuple[dict[str, float], str, str, str]:
 def _quantity_re() -> re.Pattern:
     _, ints, scales, _ = _number_words()
     return re.compile(
-        rf"(?<![\w.,])(?P<num>{_DIGITS})(?:-(?:х|ти|ми|м|ух|ех|ёх|и)(?!\w))?(?![\w]|-\w)(?:\s*(?P<scale>{scales}))?"
+        rf"(?<![\w.,])(?P<num>{_DIGITS})(?:-(?:х|ти|ми|м|ух|ех|ёх|и)(?!\w))?(?![\w]|-\w)"
+        rf"(?:\s*(?:\([^()\d]{{1,60}}\)\s*)?(?P<scale>{scales}))?"  # "100 (сто) тысяч": words before the scale
         rf"|(?P<words>(?:{ints})(?:\s+(?:{ints}))*)", re.I)
 
 
@@ -194,8 +195,9 @@ def _quantity(m: re.Match) -> Quantity | None:
     return Quantity(m.start(), m.end(), value, "") if value is not None else None
 
 
-# "10 (десять) процентов", "50 000 (пятьдесят тысяч) рублей": the number repeated in words
-_AFTER_NUMBER = r"\s*(?:\([^()\d]{1,60}\)\s*)?"
+# "10 (десять) процентов", "50 000 (пятьдесят тысяч) рублей": the number repeated in words; and the other
+# way round, "пять миллиардов (5 000 000 000) рублей": a number in words repeated in digits
+_AFTER_NUMBER = r"\s*(?:\([^()\d]{1,60}\)\s*|\(\s*\d[\d ,.]{0,30}\)\s*)?"
 
 
 def _skip(t: str, pos: int, rx: str) -> int:
