@@ -580,3 +580,29 @@ def test_mechanisms_target_in_future_tense_is_not_a_condition():
 def test_mechanisms_bodies_networks_and_legal_form(text, expected):
     hits = detect_mechanisms(ClauseView(text, None, (), False, "ru"))
     assert [(h.type, h.subject) for h in hits][:1] == [expected]
+
+
+GRANT_PHRASING_ROWS = [
+    # money named first and the giving after it, co-financing, allocations, eligible uses, the transfer
+    ("Средства областного бюджета направляются на софинансирование проектов участников инновационного кластера.", "ru"),
+    ("Специализированной организации кластера ежегодно выделяются бюджетные ассигнования на обеспечение ее "
+     "деятельности.", "ru"),
+    ("Средства субсидии могут быть использованы на оплату труда работников центра кластерного развития.", "ru"),
+    ("Министерство перечисляет субсидию на расчетный счет получателя не позднее 10 рабочего дня.", "ru"),
+    ("Сродкі інавацыйнага фонду накіроўваюцца на фінансаванне праектаў рэзідэнтаў тэхналагічнага парка.", "be"),
+    ("Удзельнікам кластара кампенсуецца частка выдаткаў на ўдзел у выставах.", "be"),
+    ("Грант прадастаўляецца на бязвыплатнай аснове ў памеры да 100 базавых велічынь.", "be"),
+]
+
+
+@pytest.mark.parametrize("text,language", GRANT_PHRASING_ROWS)
+def test_mechanisms_money_phrasings_are_grants(text, language, nlp):
+    assert "GRANT" in [t for t, _ in types_subjects(view(text, language=language), nlp)]
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Часть средств субсидии, не использованная в отчетном году, подлежит возврату в областной бюджет.", "ru"),
+    ("Вяртанню ў фонд падлягае частка сродкаў гранта, не выкарыстаная на дзень спынення праекта.", "be"),
+])
+def test_mechanisms_return_of_unused_money_is_not_a_grant(text, language, nlp):
+    assert "GRANT" not in [t for t, _ in types_subjects(view(text, language=language), nlp)]
