@@ -606,3 +606,16 @@ def test_mechanisms_money_phrasings_are_grants(text, language, nlp):
 ])
 def test_mechanisms_return_of_unused_money_is_not_a_grant(text, language, nlp):
     assert "GRANT" not in [t for t, _ in types_subjects(view(text, language=language), nlp)]
+
+
+@pytest.mark.parametrize("text,language,type_", [
+    ("Методическое обеспечение деятельности кластеров возлагается на центр кластерного развития.", "ru",
+     "COORDINATION"),
+    ("Министерство обеспечивает согласованность мер поддержки технопарков с мероприятиями государственных "
+     "программ.", "ru", "COORDINATION"),
+    ("Управляющая компания ежегодно до 1 марта направляет в уполномоченный орган информацию о деятельности "
+     "резидентов.", "ru", "MONITORING"),
+    ("В состав кластера входит не менее 10 субъектов малого и среднего предпринимательства.", "ru", "REQUIREMENT"),
+])
+def test_mechanisms_assigned_functions_reports_and_membership(text, language, type_, nlp):
+    assert type_ in [t for t, _ in types_subjects(view(text, language=language), nlp)]
