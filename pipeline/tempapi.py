@@ -39,6 +39,7 @@ class TemporaryAPI:
         spec = importlib.util.find_spec("prefect")
         app_dir = Path(spec.origin).parent.parent if spec and spec.origin else Path(sys.prefix)
         env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
+        env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network at run time
         env.pop("PREFECT_API_URL", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
@@ -68,7 +69,8 @@ class TemporaryAPI:
         self._thread.join()
 
     def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 5 s), as Prefect stops its own."""
+        """Stop the server (SIGTERM, then SIGKILL after 5 s), as Prefect stops its own; the health
+        wait then ends at once."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -79,9 +81,18 @@ class TemporaryAPI:
 
 
 def start_if_needed() -> TemporaryAPI | None:
-    """A `TemporaryAPI` when Prefect has no server configured and may start a temporary one; else None."""
+    """A `TemporaryAPI` when Prefect has no server configured and may start a temporary one; else None.
+
+    The server is launched before Prefect's settings are read (importing Prefect takes a second) and
+    stopped again if a profile turns out to name a server or to forbid temporary ones.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    api = TemporaryAPI()
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        api.stop()
+        api.join()
         return None
-    return TemporaryAPI()
+    return api
