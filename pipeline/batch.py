@@ -44,6 +44,8 @@ WARM = "pipeline.process:warm"  # what a worker loads before its first document
 _POOL: WorkerPool | None = None
 # Documents started before the flow, while Prefect's API was starting: (path, act file, sha) -> future
 _EARLY: dict[tuple[str, str, str], Future] = {}
+_EARLY_OPEN = threading.Event()  # set while the workers may still take documents ahead of the flow
+_EARLY_LOCK = threading.Lock()  # taking a document ahead, and the flow closing that, one at a time
 
 
 def _stage(target: str, *args, deadline: float | None = None) -> tuple[object, float]:
@@ -244,6 +246,8 @@ def execute(inputs: list[str], out: str = "outputs", engine: str = "auto", worke
     run the documents under `timeout` seconds and `memory_mb` of memory each.
     """
     global _POOL
+    with _EARLY_LOCK:  # from here on the flow plans and runs every document not already begun
+        _EARLY_OPEN.clear()
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     run_id = run_id or uuid.uuid4().hex
@@ -332,8 +336,8 @@ def run_batch(inputs: list[str], out: str = "outputs", *, dask_address: str | No
     api = tempapi.start_if_needed()
     try:
         if api is not None:
-            _start_early(jobs, api, run_id, options.get("engine", "auto"), options.get("timeout", 300.0),
-                         _POOL.size, Path(out))
+            _start_early(jobs, run_id, options.get("engine", "auto"), options.get("timeout", 300.0), _POOL.size,
+                         Path(out))
             api.join()
         run = batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))
         if api is None or api.url is None:
@@ -346,14 +350,15 @@ def run_batch(inputs: list[str], out: str = "outputs", *, dask_address: str | No
         if _POOL is not None:
             _POOL.close()
             _POOL = None
+        _EARLY_OPEN.clear()
         _EARLY.clear()
         if api is not None:
             api.stop()
 
 
-def _start_early(jobs: list[tuple[str, str, str, str]], api: tempapi.TemporaryAPI, run_id: str, engine: str,
-                 seconds: float, lanes: int, out: Path) -> None:
-    """Let the workers take documents, in the flow's order, for as long as `api` is still starting.
+def _start_early(jobs: list[tuple[str, str, str, str]], run_id: str, engine: str, seconds: float, lanes: int,
+                 out: Path) -> None:
+    """Let the workers take documents, in the flow's order, until the flow itself starts (`execute`).
 
     Each document runs exactly as the flow runs it (`run_document` in a supervised worker, same act
     file, run id and time limit); its task in the flow then waits for this result instead of starting
@@ -363,11 +368,12 @@ def _start_early(jobs: list[tuple[str, str, str, str]], api: tempapi.TemporaryAP
     queue = iter(jobs)
     lock = threading.Lock()
     version = process.pipeline_version()
+    _EARLY_OPEN.set()
 
     def lane() -> None:
-        while api.is_alive():
-            with lock:
-                job = next(queue, None)
+        while True:
+            with _EARLY_LOCK:
+                job = next(queue, None) if _EARLY_OPEN.is_set() else None
                 if job is None:
                     return
                 _, path, target, sha = job
