@@ -325,15 +325,16 @@ def run_batch(inputs: list[str], out: str = "outputs", *, dask_address: str | No
     jobs = _pending_jobs(inputs, Path(out), bool(options.get("force")))
     if not jobs:
         return execute(inputs, out, **options)
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    from .flow import batch_flow
     # Prefect's temporary API (when no server is configured) starts while the workers load their
     # models and then take the first documents; the flow's tasks collect those documents' results.
+    # The workers go first: importing Prefect takes this process a second.
     run_id = uuid.uuid4().hex
     _POOL = WorkerPool(min(n, len(jobs)), Limits(seconds=options.get("timeout", 300.0),
                                                 memory_mb=options.get("memory_mb", 1024)), warm=WARM)
     api = tempapi.start_if_needed()
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from .flow import batch_flow
     try:
         if api is not None:
             _start_early(jobs, run_id, options.get("engine", "auto"), options.get("timeout", 300.0), _POOL.size,
