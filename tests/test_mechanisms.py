@@ -619,3 +619,14 @@ def test_mechanisms_return_of_unused_money_is_not_a_grant(text, language, nlp):
 ])
 def test_mechanisms_assigned_functions_reports_and_membership(text, language, type_, nlp):
     assert type_ in [t for t, _ in types_subjects(view(text, language=language), nlp)]
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Уполномоченный орган заключает соглашения о сотрудничестве с институтами развития.", "ru"),
+    ("Совет по кластерной политике утверждает план мероприятий по развитию кластеров на очередной год.", "ru"),
+    ("Министерство разрабатывает методические рекомендации по формированию программ развития кластеров.", "ru"),
+    ("Уполномоченный орган обеспечивает информирование субъектов предпринимательства о мерах поддержки.", "ru"),
+    ("Абласны выканаўчы камітэт зацвярджае план мерапрыемстваў па развіцці кластараў.", "be"),
+])
+def test_mechanisms_agreements_plans_guidance_and_informing_are_coordination(text, language, nlp):
+    assert "COORDINATION" in [t for t, _ in types_subjects(view(text, language=language), nlp)]
