@@ -630,3 +630,16 @@ def test_mechanisms_assigned_functions_reports_and_membership(text, language, ty
 ])
 def test_mechanisms_agreements_plans_guidance_and_informing_are_coordination(text, language, nlp):
     assert "COORDINATION" in [t for t, _ in types_subjects(view(text, language=language), nlp)]
+
+
+@pytest.mark.parametrize("text,language,type_", [
+    ("Участник кластера не вправе одновременно являться участником другого кластера той же специализации.", "ru",
+     "REQUIREMENT"),
+    ("Технопарк располагается на земельном участке площадью не менее 2 гектаров.", "ru", "REQUIREMENT"),
+    ("Сведения о ходе реализации проекта направляются получателем гранта в Министерство ежеквартально.", "ru",
+     "MONITORING"),
+    ("Звесткі аб ходзе рэалізацыі праекта штоквартальна накіроўваюцца ў Міністэрства эканомікі.", "be",
+     "MONITORING"),
+])
+def test_mechanisms_prohibitions_location_and_information_sent(text, language, type_, nlp):
+    assert type_ in [t for t, _ in types_subjects(view(text, language=language), nlp)]
