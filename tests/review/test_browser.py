@@ -1,5 +1,7 @@
 """A real browser (Debian chromium through Playwright) logs in, accepts with `a`, edits with `e`, sees counts change."""
 import shutil
+import time
+from urllib.parse import urlparse
 
 import pytest
 
@@ -29,6 +31,19 @@ def browser_page():
         browser.close()
 
 
+def _left(page, item: int) -> None:
+    """Wait until the browser has moved on from an item page (a Python predicate: the app's CSP forbids
+    the eval that string predicates of wait_for_function need)."""
+    page.wait_for_url(lambda url: not urlparse(url).path.endswith(f"/items/{item}"), timeout=10_000)
+
+
+def _until(check, seconds: float = 10.0) -> None:
+    end = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < end, "the page did not get there in time"
+        time.sleep(0.05)
+
+
 def _counts(page) -> tuple[int, int]:
     return int(page.locator("#reviewed").inner_text()), int(page.locator("#total").inner_text())
 
@@ -44,19 +59,23 @@ def test_browser_login_accept_edit_and_counts(store, token, browser_page):
         assert reviewed == 0 and total > 2
 
         page.locator("a.item-link").first.click()
+        page.wait_for_load_state("load")
         page.wait_for_selector("#decision")
         first = int(page.url.split("/items/")[1].split("?")[0])
         page.keyboard.press("a")  # accept
-        page.wait_for_function(f"!location.pathname.endsWith('/items/{first}')")
+        _left(page, first)
         assert _counts(page) == (1, total)
 
+        page.wait_for_load_state("load")  # the next item's keyboard handlers are attached
+        page.wait_for_selector("#decision")
         second = int(page.url.split("/items/")[1].split("?")[0])
         page.keyboard.press("e")  # open the edit form
-        assert page.locator("#edit").is_visible()
+        page.wait_for_selector("#edit", state="visible", timeout=10_000)
         page.select_option("#new_type", "GRANT")
         page.fill("#comment", "type was wrong")
         page.click("#do-edit")
-        page.wait_for_function(f"!location.pathname.endsWith('/items/{second}')")
+        _left(page, second)
+        page.wait_for_load_state("load")
         assert _counts(page) == (2, total)
 
         page.keyboard.press("k")  # previous in the queue
@@ -65,7 +84,7 @@ def test_browser_login_accept_edit_and_counts(store, token, browser_page):
         pk = hostile_item(store)
         page.goto(f"{base}/items/{pk}?status=all")
         assert "<script>alert(1)</script>" in page.locator(".clause.current").inner_text()
-        page.wait_for_function("document.querySelector('img.pageimg').complete")
+        _until(lambda: page.evaluate("document.querySelector('img.pageimg').complete"))
         assert page.evaluate("document.querySelector('img.pageimg').naturalWidth") > 0
         assert page.dialogs == []  # the act's text never ran as script
 
