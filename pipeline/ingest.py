@@ -11,9 +11,10 @@ import bisect
 import ctypes
 import functools
 import math
+import operator
 import re
+import struct
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,7 @@ def _make_row(glyphs: list[Glyph], page: int, x_tol: float) -> _Row | None:
     text: list[str] = []  # the current word's glyph texts
     w_x0 = w_top = w_x1 = w_bottom = 0.0
     prev: Glyph | None = None
-    sizes: Counter = Counter()
+    sizes: dict[float, int] = {}  # font size -> glyphs, in first-seen order
     n_ink = n_bold = 0
     spaced = False
     for g in glyphs:
@@ -117,24 +118,26 @@ def _make_row(glyphs: list[Glyph], page: int, x_tol: float) -> _Row | None:
         text.append(ch)
         prev = g
         spaced = False
-        sizes[size] += 1
+        sizes[size] = sizes.get(size, 0) + 1
         n_ink += 1
         n_bold += bold
     if not n_ink:
         return None
     words.append(_Word("".join(text), w_x0, w_top, w_x1, w_bottom))
-    rounded: Counter = Counter()
-    for value, count in sizes.items():  # first-seen order kept, so ties break as before
-        rounded[round(value, 1)] += count
+    rounded: dict[float, int] = {}
+    for value, count in sizes.items():  # first-seen order kept: max() below breaks ties by it
+        key = round(value, 1)
+        rounded[key] = rounded.get(key, 0) + count
     bbox = (min(w.x0 for w in words), min(w.top for w in words),
             max(w.x1 for w in words), max(w.bottom for w in words))
     line = Line(page=page, text=" ".join(w.text for w in words), bbox=_round(bbox),
-                size=rounded.most_common(1)[0][0], bold=n_bold * 2 >= n_ink)
+                size=max(rounded.items(), key=_COUNT)[0], bold=n_bold * 2 >= n_ink)
     return _Row(line, tuple(words))
 
 
-def _X0(g: Glyph) -> float:
-    return g[1]
+_FOUR_FLOATS = struct.Struct("4f")
+_X0 = operator.itemgetter(1)  # a glyph's x0
+_COUNT = operator.itemgetter(1)  # of a (size, count) pair
 
 
 def _round(bbox: Iterable[float]) -> BBox:
@@ -501,8 +504,8 @@ def _pdfium_glyphs(page) -> list[Glyph]:
         last_obj, upright, size, bold = -1, True, 0.0, False
         glyphs: list[Glyph] = []
         append, new = glyphs.append, tuple.__new__  # Glyph's own __new__ is a Python function
-        for i in range(n):
-            ch = text[i]
+        read_box = _FOUR_FLOATS.unpack_from  # one call instead of four ctypes field reads
+        for i, ch in enumerate(text):
             if ch.isspace() and generated(tp, i) == 1:
                 continue  # pdfium's guessed spaces and line breaks: word breaks are decided from gaps
             if ch < " " or ch in "\ufffe\uffff":
@@ -530,10 +533,11 @@ def _pdfium_glyphs(page) -> list[Glyph]:
             if not upright:
                 continue
             loose_box(tp, i, pbox)
+            left, top, right, bottom = read_box(box)  # FS_RECTF: left, top, right, bottom
             if rot == 0:
-                append(new(Glyph, (ch, box.left - cx0, cy1 - box.top, box.right - cx0, cy1 - box.bottom, size, bold)))
+                append(new(Glyph, (ch, left - cx0, cy1 - top, right - cx0, cy1 - bottom, size, bold)))
             else:
-                x0, t, x1, bt = _display_box(rot, crop, box.left, box.bottom, box.right, box.top)
+                x0, t, x1, bt = _display_box(rot, crop, left, bottom, right, top)
                 append(new(Glyph, (ch, x0, t, x1, bt, size, bold)))
         return glyphs
     finally:
