@@ -13,7 +13,7 @@ from pathlib import Path
 
 from extractors.records import AnchoredTable, Clause, DocumentText, TextLine
 
-__all__ = ["parse_clauses", "link_tables", "line_roles", "debug_lines"]
+__all__ = ["parse_clauses", "link_tables", "line_roles", "debug_lines", "release"]
 
 DATA = Path(__file__).parent / "data" / "structure"
 
@@ -832,18 +832,35 @@ def _finish(p: _Parser) -> list[Clause]:
     return out
 
 
-def parse_clauses(doc: DocumentText) -> list[Clause]:
-    """Split an act into clauses (points, sub-points, items, article parts, paragraphs), in order."""
+_LAST: tuple[DocumentText, "_Parser"] | None = None  # the last document parsed and its parser
+
+
+def _parsed(doc: DocumentText) -> "_Parser":
+    """The parser run over `doc`; the clauses and the act metadata both read it, so it runs once."""
+    global _LAST
+    last = _LAST
+    if last is not None and last[0] is doc:
+        return last[1]
     p = _Parser(doc)
     p.run()
-    return _finish(p)
+    _LAST = (doc, p)
+    return p
+
+
+def release() -> None:
+    """Drop the remembered parser (so a finished document is not kept alive until the next one)."""
+    global _LAST
+    _LAST = None
+
+
+def parse_clauses(doc: DocumentText) -> list[Clause]:
+    """Split an act into clauses (points, sub-points, items, article parts, paragraphs), in order."""
+    return _finish(_parsed(doc))
 
 
 def line_roles(doc: DocumentText) -> list[tuple[str, str, str]]:
     """(role, rule, text) for every non-empty line: header, note, annex_heading, title, signature, clause, text."""
-    p = _Parser(doc)
-    p.run()
-    return [(role, rule, ln.text) for role, rule, ln in p.roles]
+    return [(role, rule, ln.text) for role, rule, ln in _parsed(doc).roles]
 
 
 def debug_lines(doc: DocumentText) -> str:

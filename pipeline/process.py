@@ -69,11 +69,14 @@ def read_text(path: Path, engine: str = "auto") -> DocumentText:
 def structure(doc: DocumentText) -> Structured:
     """Act metadata, clauses and table links."""
     from extractors.metadata import extract_act
-    from extractors.structure import link_tables, parse_clauses
+    from extractors.structure import link_tables, parse_clauses, release
 
-    clauses = parse_clauses(doc)
-    return Structured(act=extract_act(doc), clauses=clauses, tables=link_tables(doc, clauses),
-                      scope=act_scope(doc.text))
+    try:
+        clauses = parse_clauses(doc)
+        act = extract_act(doc)  # reads the same parse of the lines
+    finally:
+        release()
+    return Structured(act=act, clauses=clauses, tables=link_tables(doc, clauses), scope=act_scope(doc.text))
 
 
 def extract(structured: Structured, nlp) -> list[Mechanism]:
