@@ -317,15 +317,25 @@ def is_noun(tok: Tok) -> bool:
     return bool(p) and p[0][0] == "NOUN"
 
 
+@lru_cache(maxsize=100_000)
+def _word_forms(text: str, lemma: str) -> tuple[str, str] | None:
+    """(normalized surface, normalized lemma) of a token, or None when it has no letter or digit."""
+    if not any(ch.isalnum() for ch in text):
+        return None
+    return norm(text), norm(lemma or text)
+
+
 def _adapt(doc) -> tuple[Tok, ...]:
     out: list[Tok] = []
     punct = False
     for t in doc:
-        if not any(ch.isalnum() for ch in t.text):
+        text = t.text
+        forms = _word_forms(text, t.lemma_)
+        if forms is None:
             punct = True
             continue
-        lower = norm(t.text)
-        out.append(Tok(t.text, lower, norm(t.lemma_ or t.text), t.idx, t.idx + len(t.text), punct))
+        idx = t.idx
+        out.append(Tok(text, forms[0], forms[1], idx, idx + len(text), punct))
         punct = False
     return tuple(out)
 
