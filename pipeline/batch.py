@@ -180,7 +180,7 @@ def library_versions() -> dict[str, str]:
 class Plan:
     """What a run has to do: documents to process, inputs to reject, inputs unchanged since their last run."""
 
-    jobs: list[tuple[str, str, str, str]] = field(default_factory=list)  # key, path, act file, sha256
+    jobs: list[Job] = field(default_factory=list)
     rejects: list[tuple[Path, str, str, str | None]] = field(default_factory=list)  # path, reason, message, sha
     unchanged: list[Path] = field(default_factory=list)
 
@@ -357,7 +357,7 @@ def run_batch(inputs: list[str], out: str = "outputs", *, dask_address: str | No
             api.stop()
 
 
-def _start_early(jobs: list[tuple[str, str, str, str]], run_id: str, engine: str, seconds: float, lanes: int,
+def _start_early(jobs: list[Job], run_id: str, engine: str, seconds: float, lanes: int,
                  out: Path) -> None:
     """Let the workers take documents, in the flow's order, until the flow itself starts (`execute`).
 
@@ -403,7 +403,7 @@ def _start_early(jobs: list[tuple[str, str, str, str]], run_id: str, engine: str
         threading.Thread(target=lane, name=f"early-{i}", daemon=True).start()
 
 
-def _pending_jobs(inputs: list[str], out: Path, force: bool) -> list[tuple[str, str, str, str]]:
+def _pending_jobs(inputs: list[str], out: Path, force: bool) -> list[Job]:
     """The documents the flow will process, as it will plan them (a look before the flow starts)."""
     path = out / MANIFEST_NAME
     found = discover(inputs)
