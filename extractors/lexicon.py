@@ -121,6 +121,7 @@ class _Index:
                 else:
                     self.short.append((value, sid, n))
         self.memo.clear()
+        _OPENS.clear()  # openings listed before this section was known lack it
         return sid, always
 
     def starts(self, key: tuple[str, str]) -> dict[int, tuple[int, ...]]:
@@ -167,21 +168,40 @@ class Words(list):
         return _opens_of(self._source)
 
 
-_OPENS: dict[int, tuple[tuple, int, dict]] = {}  # id(word tuple) -> (the tuple, index generation, openings)
+class _ByIdentity:
+    """A bounded memo keyed by an object's identity (docs and word tuples are costly to hash); an entry
+    keeps its object alive, so no other object can take its id while it is remembered."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: dict[int, tuple[object, object]] = {}
+
+    def get(self, obj, compute):
+        entry = self.items.get(id(obj))
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        if len(self.items) > self.size:
+            self.items.clear()
+        value = compute(obj)
+        self.items[id(obj)] = (obj, value)
+        return value
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+_OPENS = _ByIdentity(4096)  # word tuple -> its openings; cleared when a lexicon section is added
 
 
 def _opens_of(words: tuple) -> dict[int, dict[int, list[int]]]:
-    """Section id -> term number -> token positions, for a cached word tuple (recomputed when lexicons
-    were added since)."""
-    entry = _OPENS.get(id(words))
-    if entry is not None and entry[0] is words and entry[1] == _INDEX.count:
-        return entry[2]
+    """Section id -> term number -> token positions, for a cached word tuple."""
+    return _OPENS.get(words, _list_openings)
+
+
+def _list_openings(words: tuple) -> dict[int, dict[int, list[int]]]:
     by_sid: dict[int, dict[int, list[int]]] = {}
     for sid, n, k in _openings(words):
         by_sid.setdefault(sid, {}).setdefault(n, []).append(k)
-    if len(_OPENS) > 4096:
-        _OPENS.clear()
-    _OPENS[id(words)] = (words, _INDEX.count, by_sid)
     return by_sid
 
 
@@ -351,17 +371,12 @@ def _adapt_doc(doc) -> tuple[Tok, ...]:
     return _adapt(doc)
 
 
-_DOC_TEXTS: dict[int, tuple[object, str]] = {}
+_DOC_TEXTS = _ByIdentity(2048)
 
 
 def doc_text(doc) -> str:
     """`doc.text`, remembered: spaCy rebuilds it from the tokens on every access."""
-    entry = _DOC_TEXTS.get(id(doc))
-    if entry is None or entry[0] is not doc:
-        if len(_DOC_TEXTS) > 2048:
-            _DOC_TEXTS.clear()
-        entry = _DOC_TEXTS[id(doc)] = (doc, doc.text)
-    return entry[1]
+    return _DOC_TEXTS.get(doc, lambda d: d.text)
 
 
 def tokenize(text: str, doc=None) -> list[Tok]:
