@@ -187,12 +187,20 @@ def _language(text: str) -> tuple[str, str]:
     return "ru", "language_default"
 
 
-def _country(issuer: str | None, header: list[str], text: str) -> tuple[str, str]:
+# Bodies only Belarus has: executive committees (Russia's regions have governments and administrations).
+_BY_ISSUER = re.compile(r"исполнительн\w*\s+комитет|выканаўч\w*\s+камітэт|\w*исполком\w*|\w*выканкам\w*", re.I)
+
+
+def _country(issuer: str | None, header: list[str], text: str, language: str = "ru") -> tuple[str, str]:
+    if language == "be":
+        return "BY", "country_language"  # acts are written in Belarusian in Belarus only
     by = re.compile(r"Республик\w*\s+Беларусь|Рэспублік\w*\s+Беларусь|\bг\.\s*(?:Минск|Мінск)", re.I)
     ru = re.compile(r"Российск\w*\s+Федераци\w*|\bРФ\b|-ФЗ\b|\bобласт[ьи]\b|\bкра[яй]\b|"
                     r"[А-ЯЁ][\w-]+(?:ской|ская)\s+Республик", re.I)
     if issuer and by.search(issuer):
         return "BY", "country_issuer"
+    if issuer and _BY_ISSUER.search(issuer):
+        return "BY", "country_issuer_body"
     if issuer and ru.search(issuer):
         return "RU", "country_issuer"
     head = " ".join(header)
@@ -248,8 +256,8 @@ def extract_act(doc: DocumentText) -> ActMeta:
     title = _title(header) or (join_lines(annex_titles) if annex_titles and not header else None)
     if title:
         ev["title"] = "title_header_lines" if header else "title_annex"
-    country, ev["country"] = _country(issuer, header, doc.text)
     language, ev["language"] = _language(doc.text)
+    country, ev["country"] = _country(issuer, header, doc.text, language)
     return ActMeta(country=country, type=typ, issuer=issuer, number=number, date=date, title=title,
                    language=language, evidence={k: v for k, v in ev.items() if v})
 
