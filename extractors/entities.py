@@ -218,7 +218,10 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
     country = country or ("BY" if _looks_belarusian(t) else "RU")
     cur = lexicon("lexicons/currencies.txt")
     out = []
+    taken = 0  # end of the last sum: its kopecks ("10 000 рублей 50 копеек") are not a sum of their own
     for q in quantities(t):
+        if q.start < taken:
+            continue
         c = cur.match(t, _skip(t, q.end, _AFTER_NUMBER))
         end = c[1] if c else q.end
         if c is None:
@@ -230,9 +233,15 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
             code, value = "RUB", value / 100
         if code == "RUB" and not re.match(r"(?i)(российск|расійск)", t[c[0]:c[1]]):
             code, rule = ("BYN" if country == "BY" else "RUB"), "ruble_generic"
+        if (kop := _KOPECKS.match(t, end)) and c[2] != "kopeck":
+            value, end = value + int(kop.group(1)) / 100, kop.end()
+        taken = end
         out.append(Amount(value=_clean(value), currency=code, text=text[q.start:end], start=q.start, end=end,
                           rule=rule))
     return out
+
+
+_KOPECKS = re.compile(r"(?i)\s*(\d{1,2})\s*(?:коп\b\.?|копе\w*|капе\w*|кап\b\.?)")
 
 
 def _range_low(t: str, q: Quantity, cur: Lexicon) -> tuple[Quantity, tuple[int, int, str] | None]:
