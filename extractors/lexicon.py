@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "norm"]
+__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "word_tuple", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "norm"]
 
 PREFIX_KEY = 3  # stems are indexed by this many first letters; shorter stems are tried on every word
 
@@ -75,22 +75,22 @@ def _tok_ok(part: tuple[str, object], tok: Tok) -> bool:
     return False
 
 
-def _match_at(parts, toks, k: int) -> int | None:
-    """End index (exclusive) of `parts` matched from token k, or None."""
-    if not parts:
-        return k
-    head, rest = parts[0], parts[1:]
-    if head[0] != "tok":
-        for skip in range(head[1] + 1):
-            if skip and head[0] == "adj" and (k + skip > len(toks) or not is_adjective(toks[k + skip - 1])):
-                return None
-            end = _match_at(rest, toks, k + skip)
-            if end is not None:
-                return end
-        return None
-    if k < len(toks) and _tok_ok(head, toks[k]):
-        return _match_at(rest, toks, k + 1)
-    return None
+def _match_at(parts, toks, k: int, i: int = 0) -> int | None:
+    """End index (exclusive) of `parts[i:]` matched from token k, or None."""
+    while i < len(parts):
+        kind, arg = parts[i]
+        if kind != "tok":
+            for skip in range(arg + 1):
+                if skip and kind == "adj" and (k + skip > len(toks) or not is_adjective(toks[k + skip - 1])):
+                    return None
+                end = _match_at(parts, toks, k + skip, i + 1)
+                if end is not None:
+                    return end
+            return None
+        if k >= len(toks) or not _tok_ok(parts[i], toks[k]):
+            return None
+        i, k = i + 1, k + 1
+    return k
 
 
 class _Index:
@@ -105,12 +105,12 @@ class _Index:
         self.count = 0
 
     def add(self, terms: tuple[Term, ...]) -> tuple[int, list[int]]:
-        """Index a section; its id and the terms that open with a gap (tried at every word)."""
+        """Index a section; its id and the terms that open with a gap or with `*` (tried at every word)."""
         sid, self.count = self.count, self.count + 1
         always = []
         for n, term in enumerate(terms):
             kind, alts = term.parts[0] if term.parts else ("gap", 0)
-            if kind != "tok":
+            if kind != "tok" or ("", True) in alts:  # type: ignore[operator]
                 always.append(n)
                 continue
             for value, prefix in alts:  # type: ignore[union-attr]
@@ -143,9 +143,10 @@ class _Index:
 _INDEX = _Index()
 
 
-def _openings(toks) -> list[tuple[int, int, int]]:
-    """(section id, term number, token position) for every lexicon term a word of `toks` can open."""
-    out = []
+def _opening_words(toks) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
+    """Section id -> (token position, terms the word there opens), for every word of `toks`: most sections
+    open nowhere in a clause, and are then dismissed by one lookup."""
+    by_sid: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
     memo = _INDEX.memo  # looked up inline: this loop runs for every word of every clause
     for k, tok in enumerate(toks):
         key = (tok.lower, tok.lemma)
@@ -153,18 +154,17 @@ def _openings(toks) -> list[tuple[int, int, int]]:
         if found is None:
             found = _INDEX.starts(key)
         for sid, ns in found.items():
-            for n in ns:
-                out.append((sid, n, k))
-    return out
+            by_sid.setdefault(sid, []).append((k, ns))
+    return by_sid
 
 
 class Words(list):
-    """The words of one text (a plain list of `Tok`) that also knows, per lexicon section, which terms
-    can open at which word: a clause is matched against dozens of sections, the lookup is done once."""
+    """The words of one text (a plain list of `Tok`) that also knows which of its words open lexicon
+    terms: a clause is matched against dozens of sections, the lookup is done once."""
 
     __slots__ = ("_source",)
 
-    def opens(self) -> dict[int, dict[int, list[int]]]:
+    def opens(self) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
         return _opens_of(self._source)
 
 
@@ -190,19 +190,14 @@ class _ByIdentity:
         self.items.clear()
 
 
-_OPENS = _ByIdentity(4096)  # word tuple -> its openings; cleared when a lexicon section is added
+_OPENS = _ByIdentity(4096)  # word tuple -> its opening words; cleared when a lexicon section is added
 
 
-def _opens_of(words: tuple) -> dict[int, dict[int, list[int]]]:
-    """Section id -> term number -> token positions, for a cached word tuple."""
-    return _OPENS.get(words, _list_openings)
-
-
-def _list_openings(words: tuple) -> dict[int, dict[int, list[int]]]:
-    by_sid: dict[int, dict[int, list[int]]] = {}
-    for sid, n, k in _openings(words):
-        by_sid.setdefault(sid, {}).setdefault(n, []).append(k)
-    return by_sid
+def _opens_of(toks) -> dict[int, list[tuple[int, tuple[int, ...]]]]:
+    """The opening words of `toks`, remembered for a word tuple (immutable: several lexicons read it)."""
+    if isinstance(toks, tuple):
+        return _OPENS.get(toks, _opening_words)
+    return _opening_words(toks)
 
 
 class Lexicon:
@@ -218,14 +213,11 @@ class Lexicon:
         if section not in self._ids or not toks:
             return []
         sid, always = self._ids[section]
-        opens = getattr(toks, "opens", None)
-        if opens is not None:  # words from `tokenize`: every section's openings were listed in one pass
-            at = dict(opens().get(sid, {}))
-        else:
-            at = {}
-            for sid_, n, k in _openings(toks):
-                if sid_ == sid:
-                    at.setdefault(n, []).append(k)
+        opens = toks.opens() if isinstance(toks, Words) else _opens_of(toks)
+        at: dict[int, list[int]] = {}
+        for k, ns in opens.get(sid, ()):
+            for n in ns:
+                at.setdefault(n, []).append(k)
         if always:
             everywhere = list(range(len(toks)))
             for n in always:
@@ -251,10 +243,13 @@ class Lexicon:
         out = []
         terms = self.sections.get(section, ())
         for n, starts in self._candidates(toks, section):
+            term = terms[n]
+            # a term that opens with a word pattern starts where the index found that word: match the rest
+            first = 1 if term.parts[0][0] == "tok" else 0
             for k in starts:
-                end = _match_at(terms[n].parts, toks, k)
+                end = _match_at(term.parts, toks, k + first, first)
                 if end is not None and end > k:
-                    out.append((terms[n], k, end))
+                    out.append((term, k, end))
                     if first_only:
                         break
         return out
@@ -372,6 +367,11 @@ def _adapt_doc(doc) -> tuple[Tok, ...]:
 
 
 _DOC_TEXTS = _ByIdentity(2048)
+
+
+def word_tuple(toks) -> tuple[Tok, ...]:
+    """`toks` as a tuple: for words from `tokenize`, the tuple whose lexicon lookups are remembered."""
+    return toks._source if isinstance(toks, Words) else tuple(toks)
 
 
 def doc_text(doc) -> str:

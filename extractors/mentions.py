@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .lexicon import Lexicon, Tok, is_noun, load_lexicon, parses, tokenize
+from .lexicon import Lexicon, Tok, is_noun, load_lexicon, parses, tokenize, word_tuple
 
 if TYPE_CHECKING:
     from .mechanisms import ClauseView
@@ -61,7 +61,7 @@ def _case_flags(toks: list[Tok], i: int, j: int) -> tuple[bool, bool, bool]:
 
 def find_mentions(toks: list[Tok]) -> list[Mention]:
     """Non-overlapping entity mentions, longest first, in text order."""
-    return [m for m in _mentions(tuple(toks)) if m.code != "NONE"]
+    return [m for m in _mentions(word_tuple(toks)) if m.code != "NONE"]
 
 
 @lru_cache(maxsize=4096)
@@ -127,7 +127,7 @@ def mentions_in(view: ClauseView, toks: list[Tok]) -> list[Mention]:
     """Mentions of `toks` read in the clause's context: short names from the headings ("Центр", "Фонд") and
     from the act ("(далее — центр)"), and a generic recipient ("получатель субсидии", "заявитель") resolved
     to the recipient the act's title or heading names."""
-    spans = list(_mentions(tuple(toks)))
+    spans = list(_mentions(word_tuple(toks)))
     taken = {k for m in spans for k in range(m.i, m.j)}
     extra = []
     heads = _heading_short_names(view)

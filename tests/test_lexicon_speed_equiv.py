@@ -1,0 +1,62 @@
+"""The indexed lexicon matcher finds exactly what trying every term at every word finds."""
+from importlib import resources
+
+import pytest
+
+from extractors.lexicon import Tok, load_lexicon, tokenize, word_tuple
+from extractors.mentions import find_mentions
+
+LEXICONS = sorted(p.name[:-4] for p in resources.files("extractors").joinpath("data/lexicons").iterdir()
+                  if p.name.endswith(".txt"))
+
+TEXTS = [
+    "Министерство в течение 30 рабочих дней рассматривает заявление управляющей компании технопарка.",
+    "Субсидии предоставляются участникам промышленного кластера на конкурсной основе ежегодно.",
+    "Рэзідэнты парка вызваляюцца ад падатку на прыбытак і прадстаўляюць у ДКНТ справаздачу.",
+    "Специализированная организация может быть создана в форме автономной некоммерческой организации.",
+    "Получатель субсидии представляет отчет о достижении значений результатов (далее — отчет).",
+    "Дзяржаўны камітэт па навуцы і тэхналогіях праводзіць конкурсны адбор навукова-тэхналагічных паркаў.",
+]
+
+
+def _brute_force(lex, toks, section, first_only=False):
+    """Every term tried at every word (anchored ones at the first word only), first part included."""
+    from extractors.lexicon import _match_at
+
+    out = []
+    for term in lex.sections.get(section, ()):
+        for k in ([0] if term.anchored else range(len(toks))):
+            end = _match_at(term.parts, toks, k)
+            if end is not None and end > k:
+                out.append((term, k, end))
+                if first_only:
+                    break
+    return out
+
+
+def _masked(toks):
+    """Words with every third one blanked, as the type rules blank addressee names."""
+    return [Tok(t.text, "", "", t.start, t.end, t.punct_before) if k % 3 == 0 else t for k, t in enumerate(toks)]
+
+
+@pytest.mark.parametrize("name", LEXICONS)
+def test_lexicon_speed_equiv_indexed_matches_every_position(name):
+    lex = load_lexicon(name)
+    for text in TEXTS:
+        words = tokenize(text)
+        for toks in (words, word_tuple(words), list(words), _masked(words), words[2:7], [words[0]]):
+            for section in lex.sections:
+                assert lex.find_all(toks, section) == _brute_force(lex, toks, section), (text, section)
+                assert lex.find(toks, section) == _brute_force(lex, toks, section, first_only=True)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_lexicon_speed_equiv_mentions_same_for_words_tuple_and_list(text):
+    words = tokenize(text)
+    assert find_mentions(words) == find_mentions(word_tuple(words)) == find_mentions(list(words))
+
+
+def test_lexicon_speed_equiv_word_tuple_is_shared_by_words():
+    words = tokenize("Участники кластера представляют отчет.")
+    assert word_tuple(words) is word_tuple(words)
+    assert word_tuple(list(words)) == word_tuple(words)
