@@ -95,13 +95,25 @@ def _running_keys(pages: Sequence[Page]) -> set[str]:
     seen: Counter[str] = Counter()
     at: Counter[tuple[str, int]] = Counter()
     for page in pages:
-        keys = {(_digit_key(page.lines[i].text), round(page.lines[i].bbox[1] / 2)) for i in _zone(page)}
+        keys = {(_run_key(page.lines[i].text), round(page.lines[i].bbox[1] / 2)) for i in _zone(page)}
         seen.update({k for k, _ in keys})
         at.update(keys)
     n = len(pages)
     running = {k for k, c in seen.items() if c >= max(2, REPEAT_SHARE * n)}
     running |= {k for (k, _), c in at.items() if c >= max(3, REPEAT_SHARE / 2 * n)}
-    return running
+    return {k for k in running if not k.startswith(_STAMP) or seen[k] >= max(3, REPEAT_SHARE * n)}
+
+
+_STAMP = "\x00stamp "  # prefix of the keys of annex stamp lines, compared with their numbers
+
+
+@lru_cache(maxsize=4096)
+def _run_key(text: str) -> str:
+    """The running-line key of a zone line: digits ignored, except in an annex stamp, where the
+    number tells one annex from the next."""
+    if _matches("annex_stamp", text):
+        return _STAMP + " ".join(text.split())
+    return _digit_key(text)
 
 
 def _note_block(lines: list[tuple[int, int, Line]], start: int) -> int:
@@ -170,7 +182,7 @@ def strip_noise(pages: Sequence[Page]) -> tuple[list[Page], list[Removal]]:
                 removed[pi, i] = "page_number"
             elif _matches("portal_stamp", text):
                 removed[pi, i] = "portal_stamp"
-            elif _digit_key(text) in running:
+            elif _run_key(text) in running:
                 removed[pi, i] = "running_header"
     flat = [(pi, i, ln) for pi, page in enumerate(pages) for i, ln in enumerate(page.lines)
             if (pi, i) not in removed]

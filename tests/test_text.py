@@ -79,6 +79,21 @@ def test_text_heading_at_top_of_one_page_is_not_running():
     assert kept_texts(pages)[1][0] == "Статья 2. Предмет регулирования"
 
 
+def test_text_annex_stamps_of_two_annexes_are_not_running():
+    # a five-page act whose annexes 1 and 2 each open a page with their own stamp
+    stamp = [("Приложение № {a}", 20), ("к приказу Министерства промышленности", 34)]
+    pages = [page(n, *([(t.format(a=n // 2), y) for t, y in stamp] if n in (2, 4) else [("Текст", 20)]), *BODY)
+             for n in range(1, 6)]
+    kept = kept_texts(pages)
+    assert kept[1][:2] == ["Приложение № 1", "к приказу Министерства промышленности"]
+    assert kept[3][:2] == ["Приложение № 2", "к приказу Министерства промышленности"]
+
+
+def test_text_annex_stamp_repeated_on_every_page_is_running():
+    pages = [page(n, ("Приложение № 3 к постановлению Правительства", 20), *BODY) for n in range(1, 6)]
+    assert kept_texts(pages) == [[t for t, _ in BODY]] * 5
+
+
 def test_text_database_note_boxes_removed():
     # ГАРАНТ: a shaded box whose lines share the heading's left edge, amid body lines at 55 and 91
     lines = (Line(1, "Статья 1. Предмет регулирования", (91, 100, 480, 112)),
