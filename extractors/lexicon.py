@@ -294,11 +294,11 @@ def _morph():
 
 @lru_cache(maxsize=1)
 def _nlp():
-    import spacy
+    """The words pipeline of texts `tokenize` gets without a processed doc: the process's tokenizer and the
+    lemmatizer without its fallback."""
+    from .nlp import blank_pipeline  # also registers the memo_lemmatizer factory
 
-    from . import nlp as _components  # noqa: F401  (registers the memo_lemmatizer factory)
-
-    nlp = spacy.blank("ru")
+    nlp = blank_pipeline()
     nlp.add_pipe("memo_lemmatizer", name="lemmatizer", config={"fallback": False})
     nlp.initialize()
     return nlp

@@ -19,6 +19,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import spacy  # noqa: E402
+from spacy.lang.ru import Russian  # noqa: E402
+from spacy.lang.ru.lemmatizer import RussianLemmatizer  # noqa: E402
 from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc, Span  # noqa: E402
 
@@ -68,6 +70,15 @@ def _top_lemma(word: str) -> str | None:
     return p.normal_form if p.is_known else None
 
 
+class _SharedAnalyzerLemmatizer(RussianLemmatizer):
+    """spaCy's pymorphy3 lemmatizer on the process's one analyzer and its memo of parses, shared with our
+    rules (spaCy builds an analyzer of its own unless one is set before it starts)."""
+
+    def __init__(self, vocab, name: str):
+        self._morph = _ent._morph()
+        super().__init__(vocab, None, name=name, mode="pymorphy3")
+
+
 @Language.factory("memo_lemmatizer", assigns=["token.lemma"], default_config={"fallback": True})
 class MemoLemmatizer:
     """spaCy's pymorphy3 lemmatizer, asked once per word form.
@@ -79,11 +90,8 @@ class MemoLemmatizer:
     """
 
     def __init__(self, nlp: Language, name: str, *, fallback: bool = True):
-        from spacy.lang.ru.lemmatizer import RussianLemmatizer
-
         self.name, self.fallback = name, fallback
-        self.inner = RussianLemmatizer(nlp.vocab, None, name=name, mode="pymorphy3")
-        self.inner._morph = _ent._morph()  # one analyzer and its memo of parses, shared with our rules
+        self.inner = _SharedAnalyzerLemmatizer(nlp.vocab, name)
         self.memo: dict[tuple[str, int], str] = {}
 
     def _lemma(self, token) -> str:
@@ -245,10 +253,23 @@ def single_thread_blas() -> bool:
     return done
 
 
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """spaCy's Russian tokenizer, built once per process (building one compiles hundreds of special cases)."""
+    return spacy.blank("ru").tokenizer
+
+
+def blank_pipeline() -> Language:
+    """An empty Russian pipeline on the process's one tokenizer and vocabulary: the main pipeline and the
+    lexicons' words pipeline differ only in their components."""
+    tokenizer = _tokenizer()
+    return Russian(vocab=tokenizer.vocab, create_tokenizer=lambda _: tokenizer)
+
+
 def build_nlp() -> Language:
     """A fresh pipeline: tokenizer, pymorphy3 lemmatizer, NER and the entity components, in order."""
     single_thread_blas()
-    nlp = spacy.blank("ru")
+    nlp = blank_pipeline()
     nlp.add_pipe("memo_lemmatizer", name="lemmatizer")
     for name in ("natasha_ner", "amounts", "deadlines", "references", "thresholds", "bodies"):
         nlp.add_pipe(name)
@@ -284,4 +305,4 @@ def doc_entities(doc: Doc, country: str | None = None) -> Entities:
     )
 
 
-__all__ = ["build_nlp", "get_nlp", "lemmas", "doc_entities", "records", "natasha_tagger", "put_records"]
+__all__ = ["blank_pipeline", "build_nlp", "get_nlp", "lemmas", "doc_entities", "records", "natasha_tagger", "put_records"]
