@@ -117,9 +117,34 @@ class MemoLemmatizer:
 @lru_cache(maxsize=1)
 def natasha_tagger():
     """natasha's slovnet NER over the news embedding, loaded once per process (no download)."""
-    from natasha import NewsEmbedding, NewsNERTagger
+    from natasha import NewsNERTagger
 
-    return NewsNERTagger(NewsEmbedding())
+    return NewsNERTagger(_news_embedding())
+
+
+def _news_embedding():
+    """natasha's news embedding as the NER reads it: its id and its quantized vectors. navec's own loader
+    also unpacks the 250,000-word vocabulary and precomputes word-similarity tables, which the NER never
+    reads (its words are numbered by its own vocabulary); they were a third of a worker's warm-up."""
+    import numpy
+    from natasha.data import NEWS_EMBEDDING
+    from navec import Navec
+    from navec.meta import Meta
+    from navec.navec import META, PQ_
+    from navec.pq import PQ
+    from navec.tar import Tar
+
+    class LookupPQ(PQ):
+        """Quantized vectors for lookup only: no norms or dot products for similarity."""
+
+        def precompute(self):
+            self.qdims = numpy.arange(self.qdim)
+
+    with Tar(NEWS_EMBEDDING) as tar:
+        meta = Meta.from_file(tar.load(META))
+        Meta.check_protocol(meta.protocol)
+        pq = LookupPQ.from_file(tar.load(PQ_))
+    return Navec(meta, None, pq)
 
 
 @Language.factory("natasha_ner", assigns=["doc.spans"], default_config={"spans_key": "ner"})

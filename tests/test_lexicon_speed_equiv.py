@@ -60,3 +60,21 @@ def test_lexicon_speed_equiv_word_tuple_is_shared_by_words():
     words = tokenize("Участники кластера представляют отчет.")
     assert word_tuple(words) is word_tuple(words)
     assert word_tuple(list(words)) == word_tuple(words)
+
+
+NER_TEXTS = [
+    "Министерство промышленности и торговли Российской Федерации и АО «Технопарк Санкт-Петербурга» в Москве.",
+    "Дзяржаўны камітэт па навуцы і тэхналогіях Рэспублікі Беларусь, Іван Пятровіч Сідарэнка, г. Мінск.",
+]
+
+
+def test_lexicon_speed_equiv_ner_reads_the_same_with_the_lookup_embedding():
+    from natasha import NewsEmbedding, NewsNERTagger
+
+    from extractors.nlp import _news_embedding
+
+    full, lean = NewsNERTagger(NewsEmbedding()), NewsNERTagger(_news_embedding())
+    for text in NER_TEXTS:
+        assert [(s.start, s.stop, s.type) for s in lean(text).spans] == \
+            [(s.start, s.stop, s.type) for s in full(text).spans]
+        assert lean(text).spans
