@@ -278,9 +278,11 @@ def _s_referenced_reporter(c: _Ctx):
 
 
 def _s_criterion(c: _Ctx):
-    # "Заявки оцениваются по следующим критериям: а) объем продукции совместного проекта": what it measures
+    # the criteria of "оценку заявок специализированной организации кластера по критериям:" concern the
+    # entity whose applications are evaluated (NOTES: items take their lead-in's subject); criteria with
+    # no entity in the lead-in ("Заявки оцениваются по критериям: а) объем продукции проекта") what they measure
     if c.item and c.rules.find(tokenize(c.view.lead_in or ""), "criteria"):
-        return _code(first_mention(c.own))
+        return _lead_subject(c.view) or _code(first_mention(c.own))
     return None
 
 

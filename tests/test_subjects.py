@@ -55,6 +55,12 @@ ITEM_ROWS = [
     # otherwise an item keeps its lead-in's entity
     ("Кластер должен соответствовать следующим требованиям:",
      "участники кластера заключили соглашение о взаимодействии", ("REQUIREMENT", "CLUSTER")),
+    # criteria of an evaluation take the entity whose applications are evaluated; without one, what they measure
+    ("Комиссия проводит оценку заявок специализированной организации кластера и участников кластера по "
+     "следующим критериям:", "объем продукции участников кластера, отгруженной на экспорт",
+     ("SELECTION", "CLUSTER_ORGANIZATION")),
+    ("Заявки оцениваются по следующим критериям:", "объем продукции участников кластера, отгруженной на экспорт",
+     ("SELECTION", "PARTICIPANT")),
 ]
 
 
