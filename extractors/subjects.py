@@ -262,6 +262,13 @@ def _s_addressee(c: _Ctx):
     return None
 
 
+def _s_report_item(c: _Ctx):
+    # the items of "Отчет управляющей компании включает следующие показатели:" belong to the reporter
+    if c.item and c.rules.find(tokenize(c.view.lead_in or ""), "report_contents"):
+        return _lead_subject(c.view)
+    return None
+
+
 def _s_item_agent(c: _Ctx):
     return _code(first_mention(c.own, lambda m: (m.nom or m.ins) and m.code != "PROJECT")) if c.item else None
 
@@ -334,7 +341,7 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
                      ("beneficiary", _s_beneficiary), ("heading_actor", _s_heading_actor)],
     # MONITORING: the entity whose activity is reported or checked
     "MONITORING": [("instructed_reporter", _s_instructed_reporter), ("referenced_reporter", _s_referenced_reporter),
-                   ("item_agent", _s_item_agent), ("lead_in", _s_lead_in), ("returner", _s_returner),
+                   ("report_item", _s_report_item), ("item_agent", _s_item_agent), ("lead_in", _s_lead_in), ("returner", _s_returner),
                    ("reporter", _s_reporter),
                    ("money_results", _s_money_results), ("monitored_entity", _s_first_named)],
 }

@@ -61,6 +61,10 @@ ITEM_ROWS = [
      ("SELECTION", "CLUSTER_ORGANIZATION")),
     ("Заявки оцениваются по следующим критериям:", "объем продукции участников кластера, отгруженной на экспорт",
      ("SELECTION", "PARTICIPANT")),
+    # the indicators a report lists belong to the reporter, not to whoever the indicator names
+    ("Отчет управляющей компании технопарка включает следующие показатели:",
+     "объем инвестиций, привлеченных резидентами, включая средства иностранных инвесторов",
+     ("MONITORING", "MANAGEMENT_COMPANY")),
 ]
 
 
