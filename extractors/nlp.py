@@ -18,7 +18,9 @@ from functools import lru_cache
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import numpy  # noqa: E402
 import spacy  # noqa: E402
+from spacy.attrs import LEMMA, ORTH, POS  # noqa: E402
 from spacy.lang.ru import Russian  # noqa: E402
 from spacy.lang.ru.lemmatizer import RussianLemmatizer  # noqa: E402
 from spacy.language import Language  # noqa: E402
@@ -92,7 +94,7 @@ class MemoLemmatizer:
     def __init__(self, nlp: Language, name: str, *, fallback: bool = True):
         self.name, self.fallback = name, fallback
         self.inner = _SharedAnalyzerLemmatizer(nlp.vocab, name)
-        self.memo: dict[tuple[str, int], str] = {}
+        self.memo: dict[tuple[int, int], int] = {}  # (word id, POS) -> lemma id
 
     def _lemma(self, token) -> str:
         lemma = self.inner.lemmatize(token)[0]
@@ -101,13 +103,16 @@ class MemoLemmatizer:
         return lemma
 
     def __call__(self, doc: Doc) -> Doc:
-        memo = self.memo
-        for t in doc:
-            key = (t.text, t.pos)  # no tagger: pos is 0 and the lemma depends on the word alone
-            lemma = memo.get(key)
+        # words and lemmas go in and out as arrays of string ids: no Token object is made for a known word
+        memo, strings = self.memo, doc.vocab.strings
+        lemmas = []
+        for i, key in enumerate(map(tuple, doc.to_array([ORTH, POS]).tolist())):
+            lemma = memo.get(key)  # no tagger: pos is 0 and the lemma depends on the word alone
             if lemma is None:
-                lemma = memo[key] = self._lemma(t)
-            t.lemma_ = lemma
+                lemma = memo[key] = strings.add(self._lemma(doc[i]))
+            lemmas.append(lemma)
+        if lemmas:
+            doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))
         return doc
 
     def initialize(self, get_examples=None, *, nlp=None) -> None:
@@ -126,7 +131,6 @@ def _news_embedding():
     """natasha's news embedding as the NER reads it: its id and its quantized vectors. navec's own loader
     also unpacks the 250,000-word vocabulary and precomputes word-similarity tables, which the NER never
     reads (its words are numbered by its own vocabulary); they were a third of a worker's warm-up."""
-    import numpy
     from natasha.data import NEWS_EMBEDDING
     from navec import Navec
     from navec.meta import Meta
@@ -263,8 +267,6 @@ class Bodies(_RecordComponent):
 def single_thread_blas() -> bool:
     """Limit numpy's OpenBLAS to one thread even when numpy was imported before this module (the
     environment variables above only act before that); True when a BLAS library took the setting."""
-    import numpy
-
     done = False
     libdir = os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs")
     for path in glob.glob(os.path.join(libdir, "*openblas*")):

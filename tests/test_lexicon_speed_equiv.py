@@ -78,3 +78,15 @@ def test_lexicon_speed_equiv_ner_reads_the_same_with_the_lookup_embedding():
         assert [(s.start, s.stop, s.type) for s in lean(text).spans] == \
             [(s.start, s.stop, s.type) for s in full(text).spans]
         assert lean(text).spans
+
+
+@pytest.mark.parametrize("text", TEXTS + NER_TEXTS + ["", "  ", "Шкале средств, «ё» — 5 %."])
+def test_lexicon_speed_equiv_memo_lemmatizer_gives_each_word_its_own_lemma(text):
+    from extractors.nlp import get_nlp
+
+    nlp = get_nlp()
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    with nlp.select_pipes(enable=["lemmatizer"]):
+        doc, again = nlp(text), nlp(text)  # the second run reads the memo
+    expected = [lemmatizer._lemma(t) for t in nlp.make_doc(text)]
+    assert [t.lemma_ for t in doc] == [t.lemma_ for t in again] == expected
