@@ -222,6 +222,7 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
     for q in quantities(t):
         if q.start < taken:
             continue
+        q = _compound(t, q, cur)
         c = cur.match(t, _skip(t, q.end, _AFTER_NUMBER))
         end = c[1] if c else q.end
         if c is None:
@@ -235,10 +236,39 @@ def find_amounts(text: str, country: str | None = None) -> list[Amount]:
             code, rule = ("BYN" if country == "BY" else "RUB"), "ruble_generic"
         if (kop := _KOPECKS.match(t, end)) and c[2] != "kopeck":
             value, end = value + int(kop.group(1)) / 100, kop.end()
+        if (words := _repeated_in_words(t, end, value, cur)) is not None:
+            end = words  # "2,5 млн рублей (два миллиона пятьсот тысяч рублей)": the same sum again
         taken = end
         out.append(Amount(value=_clean(value), currency=code, text=text[q.start:end], start=q.start, end=end,
                           rule=rule))
     return out
+
+
+def _compound(t: str, q: Quantity, cur: Lexicon) -> Quantity:
+    """"1 млн 500 тыс. рублей", "2 млрд 300 млн рублей": a scaled number and a smaller scaled number
+    before the currency are one sum."""
+    raw = _num(q.digits) if q.digits else None
+    if not raw or q.value <= raw or cur.match(t, _skip(t, q.end, _AFTER_NUMBER)):
+        return q
+    nxt = quantity_at(t, _skip(t, q.end, r"\s+"))
+    if nxt is None or not nxt.digits or not nxt.value < q.value:
+        return q
+    if cur.match(t, _skip(t, nxt.end, _AFTER_NUMBER)) is None:
+        return q
+    return replace(q, end=nxt.end, value=q.value + nxt.value)
+
+
+def _repeated_in_words(t: str, end: int, value: float, cur: Lexicon) -> int | None:
+    """The end of "(два миллиона пятьсот тысяч рублей)" right after a sum of the same value, else None."""
+    m = re.compile(r"\s*\(").match(t, end)
+    if m is None:
+        return None
+    q = quantity_at(t, m.end())
+    if q is None or q.digits or abs(q.value - value) > 0.5:
+        return None
+    c = cur.match(t, _skip(t, q.end, r"\s*"))
+    close = re.compile(r"\s*\)").match(t, c[1]) if c else None
+    return close.end() if close else None
 
 
 _KOPECKS = re.compile(r"(?i)\s*(\d{1,2})\s*(?:коп\b\.?|копе\w*|капе\w*|кап\b\.?)")
