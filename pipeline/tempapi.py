@@ -7,8 +7,10 @@ import of Prefect's whole server package (about 2 s of CPU) only to launch a sub
 """
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +25,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _parent_death_signal():
+    """A function for the server's process to call before it starts (Linux): have the kernel send it
+    SIGTERM when the thread that started it ends, so a run killed with SIGKILL or by the OOM killer
+    leaves no server behind. Resolved here, in the run, so that the child imports nothing."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None  # elsewhere the server is stopped by the run only
+    return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 class TemporaryAPI:
@@ -44,7 +57,8 @@ class TemporaryAPI:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "error", "--lifespan", "on"], env=env, stdin=subprocess.DEVNULL)
+             "--log-level", "error", "--lifespan", "on"], env=env, stdin=subprocess.DEVNULL,
+            preexec_fn=_parent_death_signal())
         self._thread = threading.Thread(target=self._wait, args=(timeout,), name="prefect-api", daemon=True)
         self._thread.start()
 

@@ -58,3 +58,58 @@ def test_batch_start_early_documents_belong_to_the_run_and_rerun_needs_no_prefec
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=ROOT,
                          timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
+
+
+def _children(pid: int, word: str) -> list[int]:
+    """Processes whose parent is `pid` and whose command line contains `word`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and word in cmd:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_batch_start_killed_run_leaves_no_temporary_api_behind(tmp_path):
+    import signal
+    import time
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted(DEVSET.glob("*.pdf")):
+        shutil.copy(p, src / p.name)
+    exe = Path(sys.executable).parent / "clusterlex"
+    proc = subprocess.Popen([str(exe), "run", str(src), "--out", str(tmp_path / "out"), "--no-progress"],
+                            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not servers and proc.poll() is None:
+            servers = _children(proc.pid, "uvicorn")
+            time.sleep(0.05)
+        assert servers, "the run started no temporary API to test with"
+        os.kill(proc.pid, signal.SIGKILL)  # the run alone, not its process group
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(p) for p in servers):
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in servers), "the temporary API outlived the run that started it"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in servers:  # a failing run of this test leaves nothing behind either
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
