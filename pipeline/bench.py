@@ -108,6 +108,8 @@ def build_corpus(target: Path, min_pages: int) -> list[Path]:
                                check=True, capture_output=True)
             files.append(dst)
             pages += page_count(dst)
+    for stale in set(target.glob("*.pdf")) - set(files):
+        stale.unlink()  # left by an earlier build: clusterlex reads the folder, so it must hold these only
     return files
 
 
