@@ -19,7 +19,8 @@ PREFIX_KEY = 3  # stems are indexed by this many first letters; shorter stems ar
 
 @dataclass(frozen=True)
 class Tok:
-    """A word of a clause: surface form, lemma, character span, and whether punctuation precedes it."""
+    """A word of a clause: surface form, lemma, character span, and whether punctuation precedes it
+    (`stop_before`: punctuation that ends a sentence or a list item, "." "!" "?" ";" ":")."""
 
     text: str
     lower: str
@@ -27,6 +28,7 @@ class Tok:
     start: int
     end: int
     punct_before: bool = False
+    stop_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -342,17 +344,21 @@ def _word_forms(text: str, lemma: str) -> tuple[str, str] | None:
 
 def _adapt(doc) -> tuple[Tok, ...]:
     out: list[Tok] = []
-    punct = False
+    punct = stop = False
     for t in doc:
         text = t.text
         forms = _word_forms(text, t.lemma_)
         if forms is None:
             punct = True
+            stop = stop or text in _STOPS
             continue
         idx = t.idx
-        out.append(Tok(text, forms[0], forms[1], idx, idx + len(text), punct))
-        punct = False
+        out.append(Tok(text, forms[0], forms[1], idx, idx + len(text), punct, stop))
+        punct = stop = False
     return tuple(out)
+
+
+_STOPS = frozenset(".!?;:…")
 
 
 @lru_cache(maxsize=8192)

@@ -207,7 +207,7 @@ def _mask_names(toks: list[Tok]) -> list[Tok]:
     masked = {k for m in find_mentions(toks) if m.code == "OTHER" for k in range(m.i, m.j)}
     if not masked:
         return toks
-    return [Tok(t.text, "", "", t.start, t.end, t.punct_before) if k in masked else t for k, t in enumerate(toks)]
+    return [Tok(t.text, "", "", t.start, t.end, t.punct_before, t.stop_before) if k in masked else t for k, t in enumerate(toks)]
 
 
 def type_scores(toks: list[Tok]) -> Scores:

@@ -162,7 +162,9 @@ def mentions_in(view: ClauseView, toks: list[Tok]) -> list[Mention]:
 
 
 def _sentence_break(toks: list[Tok], a: int, b: int) -> bool:
-    return any(toks[k].text[:1].isupper() and toks[k].punct_before for k in range(a + 1, b + 1) if k < len(toks))
+    # a new sentence, not a comma before a capitalised name in a list ("представители Министерства,
+    # Министерства экономического развития, … Ассоциации кластеров")
+    return any(toks[k].text[:1].isupper() and toks[k].stop_before for k in range(a + 1, b + 1) if k < len(toks))
 
 
 def _abstract(toks: list[Tok], i: int, rules: Lexicon) -> bool:
