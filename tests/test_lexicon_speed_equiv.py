@@ -5,6 +5,7 @@ import pytest
 
 from extractors.lexicon import Tok, load_lexicon, tokenize, word_tuple
 from extractors.mentions import find_mentions
+from tests.test_mechanisms import _every_position
 
 LEXICONS = sorted(p.name[:-4] for p in resources.files("extractors").joinpath("data/lexicons").iterdir()
                   if p.name.endswith(".txt"))
@@ -19,21 +20,6 @@ TEXTS = [
 ]
 
 
-def _brute_force(lex, toks, section, first_only=False):
-    """Every term tried at every word (anchored ones at the first word only), first part included."""
-    from extractors.lexicon import _match_at
-
-    out = []
-    for term in lex.sections.get(section, ()):
-        for k in ([0] if term.anchored else range(len(toks))):
-            end = _match_at(term.parts, toks, k)
-            if end is not None and end > k:
-                out.append((term, k, end))
-                if first_only:
-                    break
-    return out
-
-
 def _masked(toks):
     """Words with every third one blanked, as the type rules blank addressee names."""
     return [Tok(t.text, "", "", t.start, t.end, t.punct_before) if k % 3 == 0 else t for k, t in enumerate(toks)]
@@ -46,8 +32,8 @@ def test_lexicon_speed_equiv_indexed_matches_every_position(name):
         words = tokenize(text)
         for toks in (words, word_tuple(words), list(words), _masked(words), words[2:7], [words[0]]):
             for section in lex.sections:
-                assert lex.find_all(toks, section) == _brute_force(lex, toks, section), (text, section)
-                assert lex.find(toks, section) == _brute_force(lex, toks, section, first_only=True)
+                assert lex.find_all(toks, section) == _every_position(lex, toks, section), (text, section)
+                assert lex.find(toks, section) == _every_position(lex, toks, section, first_only=True)
 
 
 @pytest.mark.parametrize("text", TEXTS)

@@ -518,8 +518,9 @@ def test_mechanisms_lead_in_decided_by_a_body_has_its_own_norm():
         [("MONITORING", "TECHNOPARK")]
 
 
-def _every_position(lex, toks, section=""):
-    """The matcher without its index: every term tried at every word (anchored ones at the first)."""
+def _every_position(lex, toks, section="", first_only=False):
+    """The matcher without its index: every term tried at every word (anchored ones at the first);
+    with `first_only`, each term's first match only."""
     from extractors.lexicon import _match_at
 
     out = []
@@ -528,6 +529,8 @@ def _every_position(lex, toks, section=""):
             end = _match_at(term.parts, toks, k)
             if end is not None and end > k:
                 out.append((term, k, end))
+                if first_only:
+                    break
     return out
 
 
