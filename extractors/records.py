@@ -1,6 +1,8 @@
 """Typed records passed between stages. Nothing downstream of ingestion sees a PDF engine's types."""
 from __future__ import annotations
 
+import bisect
+import operator
 from dataclasses import dataclass, field
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
@@ -67,6 +69,9 @@ class AnchoredTable:
     offset: int  # char offset in DocumentText.text of the end of the line the table follows
 
 
+_END = operator.attrgetter("end")
+
+
 @dataclass
 class DocumentText:
     """The document as one normalized string, one physical line per `\\n`-separated line."""
@@ -94,8 +99,14 @@ class DocumentText:
     def provenance(self, start: int, end: int) -> list[tuple[int, float, float, float, float]]:
         """Per-page union bboxes `[page, x0, top, x1, bottom]` of the lines overlapping [start, end)."""
         boxes: dict[int, list[float]] = {}
-        for ln in self.lines:
-            if ln.end < start or ln.start >= end or ln.start == ln.end:
+        lines = self.lines
+        # lines follow the text, so their ends ascend: start at the first line that reaches `start`
+        # (a scan of every line for every clause made long acts quadratic)
+        for k in range(bisect.bisect_left(lines, start, key=_END), len(lines)):
+            ln = lines[k]
+            if ln.start >= end:
+                break
+            if ln.start == ln.end:
                 continue
             b = boxes.get(ln.page)
             if b is None:

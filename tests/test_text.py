@@ -322,3 +322,25 @@ def test_text_blank_document_is_an_error(tmp_path):
     with pytest.raises(IngestError) as err:
         load_document(tmp_path / "blank.pdf")
     assert err.value.reason == "no_text" and "3 page" in str(err.value)
+
+
+def test_text_provenance_is_the_union_of_the_lines_a_span_touches():
+    # every clause of a real act: the per-page boxes equal a scan of all lines
+    from pipeline import process
+
+    doc = process.read_text(DEVSET / "ru-kaluga-it-cluster-law.pdf")
+    clauses = process.structure(doc).clauses
+    assert len(clauses) > 20 and doc.pages > 1
+
+    def scan(start, end):
+        boxes = {}
+        for ln in doc.lines:
+            if ln.end < start or ln.start >= end or ln.start == ln.end:
+                continue
+            b = boxes.setdefault(ln.page, list(ln.bbox))
+            b[:] = [min(b[0], ln.bbox[0]), min(b[1], ln.bbox[1]), max(b[2], ln.bbox[2]), max(b[3], ln.bbox[3])]
+        return [(p, *(round(v, 1) for v in b)) for p, b in sorted(boxes.items())]
+
+    for c in clauses:
+        assert doc.provenance(c.char_start, c.char_end) == scan(c.char_start, c.char_end), c.id
+    assert any(len(doc.provenance(c.char_start, c.char_end)) == 2 for c in clauses), "no clause spans a page break"
