@@ -29,8 +29,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def model_json(model: BaseModel) -> str:
-    """Pretty JSON of a model, UTF-8 text kept readable."""
-    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    """Pretty JSON of a model, UTF-8 text kept readable: the same text as
+    `json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2)`, made by pydantic's own
+    serializer (Python's json module pretty-prints in pure Python, which was most of writing a long act)."""
+    return model.model_dump_json(indent=2) + "\n"
 
 
 def write_model(path: Path, model: BaseModel) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.models import ActDocument, ErrorRow
-from pipeline.outputs import atomic_write_text, schema_texts, write_jsonl
+from pipeline.outputs import atomic_write_text, model_json, schema_texts, write_jsonl
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "outputs" / "schema"
 
@@ -44,3 +44,19 @@ def test_outputs_jsonl_one_row_per_line(tmp_path):
     lines = (tmp_path / "errors.jsonl").read_text(encoding="utf-8").splitlines()
     assert n == 3 and [json.loads(x)["file"] for x in lines] == ["0.pdf", "1.pdf", "2.pdf"]
     assert "не PDF" in lines[0]  # UTF-8 kept readable
+
+
+def test_outputs_act_json_is_the_plain_json_text(tmp_path):
+    # the act files keep the format json.dumps gives them (UTF-8 kept, two-space indent, field order),
+    # on a real act with clauses, mechanisms, amounts and bboxes
+    from extractors.nlp import get_nlp
+    from pipeline import process
+
+    pdf = Path(__file__).resolve().parent.parent / "corpora" / "devset" / "ru-400-innovation-clusters-selection.pdf"
+    doc = process.read_text(pdf)
+    structured = process.structure(doc)
+    act = process.assemble(pdf, "0" * 64, doc, structured, process.extract(structured, get_nlp()), "run")
+    assert act.mechanisms and any(m.amounts or m.thresholds for m in act.mechanisms)
+    text = model_json(act)
+    assert text == json.dumps(act.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    assert "кластер" in text and "\\u04" not in text  # Cyrillic kept as it is, not escaped
