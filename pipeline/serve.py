@@ -9,7 +9,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from .tempapi import free_port
+from .tempapi import free_port, parent_death_signal
 
 DEPLOYMENT = "clusterlex-batch"
 
@@ -38,7 +38,8 @@ def local_server(home: Path, port: int | None = None):
     home.mkdir(parents=True, exist_ok=True)
     log = open(home / "server.log", "ab")
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=parent_death_signal())  # a killed `serve` leaves no server behind
     url = f"http://127.0.0.1:{port}/api"
     try:
         wait_healthy(url)

@@ -27,7 +27,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _parent_death_signal():
+def parent_death_signal():
     """A function for the server's process to call before it starts (Linux): have the kernel send it
     SIGTERM when the thread that started it ends, so a run killed with SIGKILL or by the OOM killer
     leaves no server behind. Resolved here, in the run, so that the child imports nothing."""
@@ -58,7 +58,7 @@ class TemporaryAPI:
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"], env=env, stdin=subprocess.DEVNULL,
-            preexec_fn=_parent_death_signal())
+            preexec_fn=parent_death_signal())
         self._thread = threading.Thread(target=self._wait, args=(timeout,), name="prefect-api", daemon=True)
         self._thread.start()
 
