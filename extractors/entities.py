@@ -251,7 +251,7 @@ def _compound(t: str, q: Quantity, cur: Lexicon) -> Quantity:
     if not raw or q.value <= raw or cur.match(t, _skip(t, q.end, _AFTER_NUMBER)):
         return q
     nxt = quantity_at(t, _skip(t, q.end, r"\s+"))
-    if nxt is None or not nxt.digits or not nxt.value < q.value:
+    if nxt is None or not nxt.digits or nxt.value >= q.value:
         return q
     if cur.match(t, _skip(t, nxt.end, _AFTER_NUMBER)) is None:
         return q
@@ -260,18 +260,19 @@ def _compound(t: str, q: Quantity, cur: Lexicon) -> Quantity:
 
 def _repeated_in_words(t: str, end: int, value: float, cur: Lexicon) -> int | None:
     """The end of "(два миллиона пятьсот тысяч рублей)" right after a sum of the same value, else None."""
-    m = re.compile(r"\s*\(").match(t, end)
+    m = _OPEN.match(t, end)
     if m is None:
         return None
     q = quantity_at(t, m.end())
     if q is None or q.digits or abs(q.value - value) > 0.5:
         return None
     c = cur.match(t, _skip(t, q.end, r"\s*"))
-    close = re.compile(r"\s*\)").match(t, c[1]) if c else None
+    close = _CLOSE.match(t, c[1]) if c else None
     return close.end() if close else None
 
 
 _KOPECKS = re.compile(r"(?i)\s*(\d{1,2})\s*(?:коп\b\.?|копе\w*|капе\w*|кап\b\.?)")
+_OPEN, _CLOSE = re.compile(r"\s*\("), re.compile(r"\s*\)")
 
 
 def _range_low(t: str, q: Quantity, cur: Lexicon) -> tuple[Quantity, tuple[int, int, str] | None]:
