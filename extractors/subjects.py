@@ -341,8 +341,8 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
                      ("beneficiary", _s_beneficiary), ("heading_actor", _s_heading_actor)],
     # MONITORING: the entity whose activity is reported or checked
     "MONITORING": [("instructed_reporter", _s_instructed_reporter), ("referenced_reporter", _s_referenced_reporter),
-                   ("report_item", _s_report_item), ("item_agent", _s_item_agent), ("lead_in", _s_lead_in), ("returner", _s_returner),
-                   ("reporter", _s_reporter),
+                   ("report_item", _s_report_item), ("item_agent", _s_item_agent), ("lead_in", _s_lead_in),
+                   ("returner", _s_returner), ("reporter", _s_reporter),
                    ("money_results", _s_money_results), ("monitored_entity", _s_first_named)],
 }
 SUBJECT_RULES["INCENTIVE"] = SUBJECT_RULES["GRANT"]
