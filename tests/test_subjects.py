@@ -1,11 +1,11 @@
 """Subject rules on sentences of kinds unseen acts share: designated bodies, passives, composition rules, aliases."""
-from dataclasses import dataclass
 
 import pytest
 
 from extractors.mechanisms import ClauseView, detect_mechanisms
 from extractors.mentions import act_context, find_mentions
 from extractors.lexicon import tokenize
+from tests.test_mechanisms import _Clause  # the clause stand-in act_context reads
 
 
 def hits(text, lead_in=None, headings=(), ctx=None):
@@ -96,13 +96,6 @@ def test_subjects_passive_agent_is_not_the_subject(text, expected):
 ])
 def test_subjects_belarusian_opening_noun_case(text, nom):
     assert find_mentions(tokenize(text))[0].nom is nom
-
-
-@dataclass
-class _Clause:
-    text: str
-    headings: tuple = ()
-    label: str = ""
 
 
 MONEY_ACT = [
