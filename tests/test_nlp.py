@@ -85,3 +85,14 @@ def test_nlp_pipe_equals_single_calls(nlp):
 
 def test_nlp_build_nlp_gives_a_fresh_pipeline():
     assert build_nlp() is not get_nlp()
+
+
+def test_nlp_warm_compiles_the_lexicons_a_first_document_would():
+    import subprocess
+    import sys
+
+    code = ("from extractors.annotate import warm; from extractors import entities as e; warm(); "
+            "n = e.lexicon.cache_info().currsize; e.lexicon('lexicons/units.txt'); "
+            "e.lexicon('entities/months.txt'); print(n, e.lexicon.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == out[1]  # the unit and month lexicons were already compiled by warm()
