@@ -83,7 +83,7 @@ def _match_at(parts, toks, k: int, i: int = 0) -> int | None:
         kind, arg = parts[i]
         if kind != "tok":
             for skip in range(arg + 1):
-                if skip and kind == "adj" and (k + skip > len(toks) or not is_adjective(toks[k + skip - 1])):
+                if skip and kind == "adj" and (k + skip > len(toks) or not _adjective_at(toks, k + skip - 1)):
                     return None
                 end = _match_at(parts, toks, k + skip, i + 1)
                 if end is not None:
@@ -320,7 +320,17 @@ def _adjective(lower: str) -> bool:
     p = parses(lower)
     if p and p[0][0] in ("ADJF", "PRTF", "NUMR"):
         return True
+    if lower.endswith("ага") and not _morph().word_is_known(lower):
+        return True  # Belarusian genitive "прамысловага": no Russian adjective ends so
     return any(ch in lower for ch in "іў") and lower.endswith(_BE_ADJ_ENDINGS)
+
+
+def _adjective_at(toks: list[Tok], k: int) -> bool:
+    """An adjective, or the first half of a hyphenated one ("инновационно-промышленного", "навукова-тэхналагічнага")."""
+    if is_adjective(toks[k]):
+        return True
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    return bool(nxt and nxt.punct_before and nxt.start == toks[k].end + 1 and is_adjective(nxt))
 
 
 def is_adjective(tok: Tok) -> bool:

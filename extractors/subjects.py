@@ -343,7 +343,7 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
     "MONITORING": [("instructed_reporter", _s_instructed_reporter), ("referenced_reporter", _s_referenced_reporter),
                    ("report_item", _s_report_item), ("item_agent", _s_item_agent), ("lead_in", _s_lead_in),
                    ("returner", _s_returner), ("reporter", _s_reporter),
-                   ("money_results", _s_money_results), ("monitored_entity", _s_first_named)],
+                   ("monitored_entity", _s_first_named), ("money_results", _s_money_results)],
 }
 SUBJECT_RULES["INCENTIVE"] = SUBJECT_RULES["GRANT"]
 

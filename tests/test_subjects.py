@@ -120,3 +120,22 @@ def test_subjects_return_of_money_concerns_the_acts_recipient():
     ctx = act_context(MONEY_ACT, "Палажэнне аб парадку падтрымкі тэхнапаркаў")
     assert hits("Субсідыя падлягае вяртанню ў абласны бюджэт у выпадку яе нямэтавага выкарыстання.", ctx=ctx) == \
         [("MONITORING", "MANAGEMENT_COMPANY")]
+
+
+@pytest.mark.parametrize("text,code", [
+    # a hyphenated adjective between "организация развития" and the cluster, Russian and Belarusian
+    ("организация развития инновационно-промышленного кластера", "CLUSTER_ORGANIZATION"),
+    ("з арганізацыяй развіцця інавацыйна-прамысловага кластара", "CLUSTER_ORGANIZATION"),
+    ("арганізацыя развіцця рэгіянальнага прамысловага кластара", "CLUSTER_ORGANIZATION"),
+    # a noun in between is not an adjective: the cluster is named, not its organization
+    ("организация развития производства кластера", "CLUSTER"),
+])
+def test_subjects_mention_across_compound_adjectives(text, code):
+    assert find_mentions(tokenize(text))[0].code == code
+
+
+def test_subjects_results_of_a_subsidy_concern_the_entity_they_name():
+    # SPEC: the first entity named; the act's recipient only when the results name none
+    text = ("Результатом предоставления субсидии является объем произведенной промышленной продукции в рамках "
+            "совместного проекта, значение которого устанавливается соглашением.")
+    assert hits(text) == [("MONITORING", "PROJECT")]
