@@ -240,7 +240,9 @@ def _s_body_setup(c: _Ctx):
     # a clause that sets up a body concerns the body: the state's, or a cluster's own council
     if not c.rules.find(c.toks, "body_setup"):
         return None
-    return _code(first_mention(c.own, lambda m: m.code == "CLUSTER" and m.nom and not m.abstract)) or "AUTHORITY"
+    own = first_mention(c.own, lambda m: m.code == "CLUSTER" and not m.prep and not m.abstract and (
+        m.nom or (m.i > 0 and bool(c.rules.find(c.toks[m.i - 1:m.i], "council")))))  # "ствараецца савет кластара"
+    return _code(own) or "AUTHORITY"
 
 
 def _s_beneficiary(c: _Ctx):

@@ -139,3 +139,16 @@ def test_subjects_results_of_a_subsidy_concern_the_entity_they_name():
     text = ("Результатом предоставления субсидии является объем произведенной промышленной продукции в рамках "
             "совместного проекта, значение которого устанавливается соглашением.")
     assert hits(text) == [("MONITORING", "PROJECT")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a cluster's own council concerns the cluster (NOTES: CLUSTER for a cluster's own council) ...
+    ("Для координации деятельности участников кластера создается совет кластера, заседания которого проводятся "
+     "не реже 2 раз в год.", ("COORDINATION", "CLUSTER")),
+    ("Для каардынацыі дзейнасці ўдзельнікаў кластара ствараецца савет кластара.", ("COORDINATION", "CLUSTER")),
+    # ... a state council on clusters is the state's
+    ("Создать координационный совет по развитию кластеров при Министерстве экономики.",
+     ("COORDINATION", "AUTHORITY")),
+])
+def test_subjects_council_of_a_cluster(text, expected):
+    assert hits(text)[:1] == [expected]
