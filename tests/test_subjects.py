@@ -152,3 +152,14 @@ def test_subjects_results_of_a_subsidy_concern_the_entity_they_name():
 ])
 def test_subjects_council_of_a_cluster(text, expected):
     assert hits(text)[:1] == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    # clusters named only as the owners of a programme a ministry coordinates: the state's own work
+    "Министерство экономики во взаимодействии с ГКНТ и облисполкомами координирует разработку программ "
+    "развития кластеров.",
+    "Міністэрства эканомікі ва ўзаемадзеянні з ДКНТ і аблвыканкамамі каардынуе распрацоўку праграм развіцця "
+    "кластараў.",
+])
+def test_subjects_owner_of_an_abstract_noun_is_not_the_subject(text):
+    assert hits(text)[:1] == [("COORDINATION", "AUTHORITY")]
