@@ -291,7 +291,8 @@ def _s_criterion(c: _Ctx):
     # entity whose applications are evaluated (NOTES: items take their lead-in's subject); criteria with
     # no entity in the lead-in ("Заявки оцениваются по критериям: а) объем продукции проекта") what they measure
     if c.item and c.rules.find(tokenize(c.view.lead_in or ""), "criteria"):
-        return _lead_subject(c.view) or _code(first_mention(c.own))
+        # what a criterion measures is the first entity it names, "в проекте" included
+        return _lead_subject(c.view) or _code(c.own[0] if c.own else None)
     return None
 
 

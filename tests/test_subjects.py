@@ -163,3 +163,13 @@ def test_subjects_council_of_a_cluster(text, expected):
 ])
 def test_subjects_owner_of_an_abstract_noun_is_not_the_subject(text):
     assert hits(text)[:1] == [("COORDINATION", "AUTHORITY")]
+
+
+@pytest.mark.parametrize("lead_in,text", [
+    # a criterion measures the first entity it names, also when it is named "в проекте" / "ў праекце"
+    ("Заявки оцениваются по следующим критериям:",
+     "использование в проекте инфраструктуры технопарков и центров коллективного пользования (максимально 10 баллов)"),
+    ("Заяўкі ацэньваюцца па наступных крытэрыях:", "выкарыстанне ў праекце абсталявання цэнтра калектыўнага карыстання парка"),
+])
+def test_subjects_criterion_measures_the_first_entity_named(lead_in, text):
+    assert hits(text, lead_in) == [("SELECTION", "PROJECT")]
