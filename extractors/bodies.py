@@ -16,7 +16,8 @@ from functools import lru_cache
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .entities import DATA, _looks_belarusian, _morph, fold, lexicon
+from .entities import DATA, _looks_belarusian, _morph, fold, lexicon, read_terms
+from .lexicon import doc_text
 from .records import Body
 
 _NOUNISH = ("NOUN",)
@@ -87,6 +88,7 @@ def _noun_parse(word: str):
     return (sing or parses)[0]
 
 
+@lru_cache(maxsize=4096)  # a body is named again and again in an act, and inflecting it reads whole lexemes
 def normalize_body(text: str) -> str:
     """Nominative name: "Министерством промышленности и торговли Российской Федерации" → "Министерство
     промышленности и торговли Российской Федерации". Belarusian names are kept as printed."""
@@ -240,6 +242,34 @@ def _quoted_name(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=100_000)
+def _may_head(word: str) -> bool:
+    """Can this word be the organisation noun `_ner_candidates` asks for (as printed for Belarusian, by its
+    noun reading for Russian)?"""
+    heads = _word_list("body_heads.txt")
+    if word.lower() in heads:
+        return True
+    noun = _noun_parse(word)
+    return noun is not None and noun.normal_form in heads
+
+
+@lru_cache(maxsize=1)
+def _short_name_starts() -> re.Pattern:
+    """The first word of every short name of `abbreviations.txt` as it is matched (folded, any case)."""
+    firsts = {f.split()[0].rstrip("*") for _, f in read_terms("lexicons/abbreviations.txt")}
+    return re.compile("|".join(re.escape(fold(w)) for w in sorted(firsts, key=len, reverse=True)), re.I)
+
+
+def org_spans_may_count(doc: Doc) -> bool:
+    """Can a tagger ORG span of this doc become a body? `_ner_candidates` keeps one only when an organisation
+    noun of `body_heads.txt` heads it or stands before its quotes, or when it is a whole short name of
+    `abbreviations.txt`; a doc without such a word, a "«" or a short name's first word needs no tagging."""
+    text = doc_text(doc)
+    if "«" in text or _short_name_starts().search(fold(text)):
+        return True
+    return any(_may_head(w) for w in {t.text for t in doc})
+
+
 def _ner_candidates(doc: Doc, be: bool) -> list[tuple[int, int, str]]:
     ents = sorted(doc.spans.get("ner", []), key=lambda s: s.start)
     out = []
@@ -292,7 +322,7 @@ def _trim(doc: Doc, start: int, end: int, be: bool) -> int:
 
 def find_bodies(doc: Doc, matcher: Matcher | None = None) -> list[Body]:
     """Bodies of a processed doc (needs lemmas and `doc.spans["ner"]`), one per name, in text order."""
-    text = doc.text  # Doc.text is rebuilt from the tokens on every access
+    text = doc_text(doc)  # Doc.text is rebuilt from the tokens on every access; the rules read it once
     be = _looks_belarusian(text)
     cands: list[tuple[int, int, str, str | None]] = []  # char start, end, rule, fixed name
     for start, end, rule in _ner_candidates(doc, be):
@@ -331,4 +361,5 @@ def find_bodies(doc: Doc, matcher: Matcher | None = None) -> list[Body]:
     return out
 
 
-__all__ = ["find_bodies", "normalize_body", "expand_abbreviation", "body_matcher", "extend_right"]
+__all__ = ["find_bodies", "normalize_body", "expand_abbreviation", "body_matcher", "extend_right",
+           "org_spans_may_count"]

@@ -151,17 +151,25 @@ def _news_embedding():
     return Navec(meta, None, pq)
 
 
-@Language.factory("natasha_ner", assigns=["doc.spans"], default_config={"spans_key": "ner"})
+@Language.factory("natasha_ner", assigns=["doc.spans"], default_config={"spans_key": "ner", "only_for_bodies": True})
 class NatashaNER:
-    """natasha NER spans (ORG, LOC, PER) adapted to spaCy spans by character offsets."""
+    """natasha NER spans (ORG, LOC, PER) adapted to spaCy spans by character offsets.
 
-    def __init__(self, nlp: Language, name: str, *, spans_key: str = "ner"):
-        self.name, self.spans_key = name, spans_key
+    The spans are read only by the body rules, which keep an ORG span only near an organisation noun or a
+    known short name; with `only_for_bodies` a doc without one (`bodies.org_spans_may_count`) is not tagged
+    and gets no spans: the tagger is the costliest step, and half the clauses of an act name no body.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = "ner", only_for_bodies: bool = True):
+        self.name, self.spans_key, self.only_for_bodies = name, spans_key, only_for_bodies
         self.tagger = natasha_tagger()
+
+    def _wanted(self, doc: Doc, text: str) -> bool:
+        return bool(text.strip()) and (not self.only_for_bodies or _bodies.org_spans_may_count(doc))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        markup = self.tagger(text) if text.strip() else None
+        markup = self.tagger(text) if self._wanted(doc, text) else None
         return self._adapt(doc, markup)
 
     def pipe(self, stream, batch_size: int = 64):
@@ -176,7 +184,7 @@ class NatashaNER:
     def _run(self, docs: list[Doc]):
         # slovnet pads each batch of 8 to its longest text: tag texts in order of length, then restore order
         texts = [doc_text(d) for d in docs]
-        order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
+        order = sorted((i for i, t in enumerate(texts) if self._wanted(docs[i], t)), key=lambda i: len(texts[i]))
         markups = dict(zip(order, self.tagger.map([texts[i] for i in order]))) if order else {}
         for i, d in enumerate(docs):
             yield self._adapt(d, markups.get(i))
@@ -293,12 +301,14 @@ def blank_pipeline() -> Language:
     return Russian(vocab=tokenizer.vocab, create_tokenizer=lambda _: tokenizer)
 
 
-def build_nlp() -> Language:
-    """A fresh pipeline: tokenizer, pymorphy3 lemmatizer, NER and the entity components, in order."""
+def build_nlp(shortcuts: bool = True) -> Language:
+    """A fresh pipeline: tokenizer, pymorphy3 lemmatizer, NER and the entity components, in order;
+    `shortcuts=False` tags every doc (the plain path the shortcuts must agree with)."""
     single_thread_blas()
     nlp = blank_pipeline()
     nlp.add_pipe("memo_lemmatizer", name="lemmatizer")
-    for name in ("natasha_ner", "amounts", "deadlines", "references", "thresholds", "bodies"):
+    nlp.add_pipe("natasha_ner", config={"only_for_bodies": shortcuts})
+    for name in ("amounts", "deadlines", "references", "thresholds", "bodies"):
         nlp.add_pipe(name)
     nlp.initialize()
     return nlp
