@@ -59,6 +59,14 @@ def _case_flags(toks: list[Tok], i: int, j: int) -> tuple[bool, bool, bool]:
     return nom, dat, first == "ablt"
 
 
+def _may_be_dative(toks: list[Tok], i: int, j: int) -> bool:
+    """pymorphy3 reads a dative among the head noun's cases, or cannot read the (Belarusian) word at all."""
+    head = next((k for k in range(i, j) if is_noun(toks[k])), None)
+    if head is None:  # no word pymorphy3 reads as a noun: a Belarusian phrase ("кіруючай кампаніі")
+        return any(ch in toks[k].lower for k in range(i, j) for ch in "іў'")
+    return any(c == "datv" for _, c in parses(toks[head].lower))
+
+
 def find_mentions(toks: list[Tok]) -> list[Mention]:
     """Non-overlapping entity mentions, longest first, in text order."""
     return [m for m in _mentions(word_tuple(toks)) if m.code != "NONE"]
@@ -93,6 +101,9 @@ def _mentions(toks: tuple[Tok, ...]) -> tuple[Mention, ...]:
         nom, dat, ins = _case_flags(toks, i, j)
         if prep:
             nom = dat = ins = False
+        elif not nom and not dat and i > 0 and not toks[i].punct_before and rules.find(toks[i - 1:i], "giving") \
+                and _may_be_dative(toks, i, j):
+            dat = True  # "предоставляются управляющей компании": right after the giving verb, its recipient
         member = any(k < i and not _sentence_break(toks, k, i) for k in members_at)
         out.append(Mention(code, i, j, " ".join(t.text for t in toks[i:j]), prep, nom, dat, ins, member,
                            _abstract(toks, i, rules)))

@@ -173,3 +173,14 @@ def test_subjects_owner_of_an_abstract_noun_is_not_the_subject(text):
 ])
 def test_subjects_criterion_measures_the_first_entity_named(lead_in, text):
     assert hits(text, lead_in) == [("SELECTION", "PROJECT")]
+
+
+@pytest.mark.parametrize("text", [
+    # the entity right after the giving verb is its recipient, though "компании" also reads as a genitive
+    "Земельные участки для строительства объектов парка предоставляются управляющей компании парка без "
+    "проведения торгов.",
+    "Зямельныя ўчасткі для будаўніцтва аб'ектаў парка прадастаўляюцца кіруючай кампаніі парка без правядзення "
+    "аўкцыёну.",
+])
+def test_subjects_recipient_right_after_the_giving_verb(text):
+    assert hits(text) == [("INCENTIVE", "MANAGEMENT_COMPANY")]
