@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "word_tuple", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "norm"]
+__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "word_tuple", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "known_word", "norm"]
 
 PREFIX_KEY = 3  # stems are indexed by this many first letters; shorter stems are tried on every word
 
@@ -320,9 +320,15 @@ def _adjective(lower: str) -> bool:
     p = parses(lower)
     if p and p[0][0] in ("ADJF", "PRTF", "NUMR"):
         return True
-    if lower.endswith("ага") and not _morph().word_is_known(lower):
+    if lower.endswith("ага") and not known_word(lower):
         return True  # Belarusian genitive "прамысловага": no Russian adjective ends so
     return any(ch in lower for ch in "іў") and lower.endswith(_BE_ADJ_ENDINGS)
+
+
+@lru_cache(maxsize=50000)
+def known_word(lower: str) -> bool:
+    """pymorphy3's dictionary has the word (a Belarusian word mostly has no entry: its readings are guesses)."""
+    return _morph().word_is_known(lower)
 
 
 def _adjective_at(toks: list[Tok], k: int) -> bool:

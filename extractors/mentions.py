@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .lexicon import Lexicon, Tok, is_noun, load_lexicon, parses, tokenize, word_tuple
+from .lexicon import Lexicon, Tok, is_noun, known_word, load_lexicon, parses, tokenize, word_tuple
 
 if TYPE_CHECKING:
     from .mechanisms import ClauseView
@@ -55,6 +55,8 @@ def _case_flags(toks: list[Tok], i: int, j: int) -> tuple[bool, bool, bool]:
     nom = first == "nomn" or ("nomn" in cases and at_start)
     if i == 0 and any(ch in toks[head].lower for ch in "іў'") and not toks[head].lower.endswith(_BE_OBLIQUE):
         nom = True  # a Belarusian noun pymorphy3 cannot read, opening the clause: its grammatical subject
+    if toks[head].lower.endswith(("ыя", "ія")) and not known_word(toks[head].lower):
+        nom = True  # Belarusian "арганізацыя", "кампанія": only a nominative ends so (genitive "-і", accusative "-ю")
     dat = first == "datv" or ("datv" in cases and at_start and not nom)
     return nom, dat, first == "ablt"
 

@@ -98,6 +98,16 @@ def test_subjects_belarusian_opening_noun_case(text, nom):
     assert find_mentions(tokenize(text))[0].nom is nom
 
 
+@pytest.mark.parametrize("text,nom", [
+    # a Belarusian "-ыя/-ія" noun pymorphy3 has no entry for is a nominative wherever it stands
+    ("дзейнасць кластара забяспечвае арганізацыя развіцця кластара", True),
+    ("пагадненне з арганізацыяй развіцця кластара", False),
+    ("справаздача арганізацыі развіцця кластара", False),
+])
+def test_subjects_belarusian_nominative_after_the_verb(text, nom):
+    assert [m.nom for m in find_mentions(tokenize(text)) if m.code == "CLUSTER_ORGANIZATION"] == [nom]
+
+
 MONEY_ACT = [
     _Clause("Гэта Палажэнне вызначае парадак падтрымкі тэхнапаркаў вобласці."),
     _Clause("Кіруючым кампаніям тэхнапаркаў з абласнога бюджэту прадастаўляецца субсідыя на кампенсацыю выдаткаў."),
