@@ -189,6 +189,13 @@ def _s_money_recipient(c: _Ctx):
     return None
 
 
+def _s_grant_project(c: _Ctx):
+    # "Рашэнне аб выдзяленні гранта прымаецца …", "Конкурс грантов проводится …", naming no entity: grants are
+    # competed for by projects (NOTES: PROJECT for grant applications), whatever the section's heading names
+    words = c.toks + (tokenize(c.view.lead_in) if c.view.lead_in else [])
+    return "PROJECT" if not c.own and c.rules.find(words, "grant_word") else None
+
+
 def _s_heading(c: _Ctx):
     return _code(_heading_mention(c.view))
 
@@ -337,7 +344,7 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
                   ("selecting_actor", _s_selecting_actor),
                   ("commission", _s_commission), ("criterion", _s_criterion), ("lead_in", _s_lead_in),
                   ("item_heading", _s_item_heading), ("item_entity", _s_item_entity),
-                  ("first_named", _s_first_named), ("heading", _s_heading)],
+                  ("first_named", _s_first_named), ("grant_project", _s_grant_project), ("heading", _s_heading)],
     # COORDINATION: the actor, or the entity a body or support institution works with or for
     "COORDINATION": [("lead_in_actor", _s_lead_actor), ("actor", _s_actor), ("addressee", _s_addressee),
                      ("interagency", _s_interagency), ("counterpart", _s_counterpart), ("body_setup", _s_body_setup),

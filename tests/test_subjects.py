@@ -194,3 +194,14 @@ def test_subjects_criterion_measures_the_first_entity_named(lead_in, text):
 ])
 def test_subjects_recipient_right_after_the_giving_verb(text):
     assert hits(text) == [("INCENTIVE", "MANAGEMENT_COMPANY")]
+
+
+@pytest.mark.parametrize("text", [
+    # a grant decision naming no entity concerns the projects competing, not what the act's title is about
+    "Рашэнне аб выдзяленні гранта прымаецца аблвыканкамам на падставе пратакола конкурснай камісіі ў месячны "
+    "тэрмін з дня заканчэння прыёму заявак.",
+    "Решение о предоставлении гранта принимается министерством на основании протокола конкурсной комиссии в "
+    "течение 30 дней со дня окончания приема заявок.",
+])
+def test_subjects_grant_decision_concerns_the_project(text):
+    assert hits(text, None, ("Положение о технопарке области",)) == [("SELECTION", "PROJECT")]
