@@ -327,22 +327,25 @@ _TERM_ADJ = re.compile(r"(?<!\w)(?:в|у|ў)\s+(?:(?P<n>\d+)-\s*)?(?P<w>[а-яі
 def find_deadlines(text: str) -> list[Deadline]:
     """Time limits for actions.
 
-    Rules: `period` ("в течение 30 рабочих дней", "не пазней за 20 працоўных дзён"), `term_adjective`
+    Rules: `period` ("в течение 30 рабочих дней", "не пазней за 20 працоўных дзён", "не менее чем за 30 дней
+    до начала"; not years: `years_before_is_condition`, "зарегистрирован не менее чем за 2 года"), `term_adjective`
     ("в трехмесячный срок"), `date` ("не позднее 1 марта", "до 1 апреля 2025 г."), `day_of_month`
     ("не позднее 20-го числа месяца" — no date, the text only).
     """
     t = fold(text)
-    openers = lexicon(_DL, ("period", "period date", "date"))
+    openers = lexicon(_DL, ("period", "lead", "period date", "date"))
     units = lexicon(_DL, ("day", "week", "month", "year"))
     out: list[Deadline] = []
     for s, e, kind in openers.finditer(t):
         p = _skip(t, e, r"\s*")
         if kind != "date":
             d = _period_at(text, t, s, p, units)
+            if d and kind == "lead" and d.months is not None and d.months % 12 == 0 and d.days is None:
+                continue  # rule years_before_is_condition: an age, left to the thresholds
             if d:
                 out.append(d)
                 continue
-        if kind != "period":
+        if kind not in ("period", "lead"):
             m = _date_re().match(t, p)
             if m:
                 out.append(Deadline(text=text[s:m.end()].rstrip(), date=parse_date(m), start=s,

@@ -183,6 +183,14 @@ def test_entities_deadlines(text, expected):
     assert (d.days, d.working_days, d.months, d.date) == expected
 
 
+def test_entities_years_before_an_event_are_a_condition_not_a_deadline():
+    # "registered at least 2 years before applying" is how old the applicant is; 30 days before is a lead time
+    text = "зарегистрирован не менее чем за 2 года до дня подачи заявки"
+    assert find_deadlines(text) == []
+    assert [(t.comparator, t.value, t.unit) for t in entities_from_text(text).thresholds] == [(">=", 2, "год")]
+    assert find_deadlines("не менее чем за 30 дней до начала приема заявок")[0].days == 30
+
+
 def test_entities_deadline_day_of_month_keeps_text_only():
     (d,) = find_deadlines("ежеквартально, не позднее 20-го числа месяца")
     assert (d.rule, d.text, d.date, d.days) == ("day_of_month", "не позднее 20-го числа", None, None)
