@@ -129,6 +129,9 @@ def test_entities_number_words(phrase, value):
     ("максимум 3 раза в год", [("<=", 3, "раз в год")]),
     ("не менее одной трети площади технопарка", [(">=", 33.33, "%")]),
     ("не менее одной четверти работников", [(">=", 25, "%")]),
+    # a cut by a share is a stated value
+    ("стаўка падатку на нерухомасць памяншаецца на 50 працэнтаў", [("=", 50, "%")]),
+    ("арендная плата снижается на 30 процентов", [("=", 30, "%")]),
 ])
 def test_entities_thresholds(text, expected):
     assert [(t.comparator, t.value, t.unit) for t in entities_from_text(text).thresholds] == expected

@@ -265,6 +265,8 @@ BE_ROWS = [
     ("Пры Міністэрстве эканомікі ствараецца міжведамасны савет па развіцці кластараў.", "COORDINATION",
      "AUTHORITY"),
     ("Тэхнапарк пазбаўляецца статусу ў выпадку невыканання патрабаванняў.", "MONITORING", "TECHNOPARK"),
+    ("Для ўдзельнікаў кластара стаўка падатку на нерухомасць памяншаецца на 50 працэнтаў.", "INCENTIVE",
+     "PARTICIPANT"),
 ]
 
 
@@ -445,6 +447,9 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # the forbidden uses of grant money are a requirement, under a heading about grants too
+    ("Удзельнік кластара не мае права накіроўваць сродкі гранта на набыццё легкавых аўтамабіляў і выплату "
+     "дывідэндаў.", None, ("REQUIREMENT", "PARTICIPANT")),
     ("Министерству экономики ежегодно информировать Совет Министров о ходе реализации программы развития "
      "кластеров.", None, ("MONITORING", "AUTHORITY")),
     ("Міністэрству эканомікі штогод інфармаваць Савет Міністраў аб ходзе рэалізацыі праграмы развіцця кластараў.",
