@@ -447,6 +447,13 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # designating the body in charge, said in the present, and a designated body's powers
+    ("Губернатор области определяет орган исполнительной власти области, уполномоченный в сфере промышленной "
+     "политики.", None, ("COORDINATION", "AUTHORITY")),
+    ("Уполномоченный орган осуществляет функции и полномочия учредителя Фонда.", None, ("COORDINATION", "AUTHORITY")),
+    # the legal form an organization is set up in, whatever purpose is named before it
+    ("Для координации деятельности участников кластера ими создается организация развития кластера в форме "
+     "некоммерческой организации.", None, ("REQUIREMENT", "CLUSTER_ORGANIZATION")),
     # the forbidden uses of grant money are a requirement, under a heading about grants too
     ("Удзельнік кластара не мае права накіроўваць сродкі гранта на набыццё легкавых аўтамабіляў і выплату "
      "дывідэндаў.", None, ("REQUIREMENT", "PARTICIPANT")),
