@@ -105,9 +105,12 @@ _WARM_TEXTS = (
 def warm(nlp=None) -> None:
     """Load what the first document would otherwise load: the pipeline, lexicons, rules and the
     analyzer's first words (run once per worker before any document, so no document pays for it)."""
+    from .lexicon import lexicon_names, load_lexicon
     from .nlp import get_nlp
 
     nlp = nlp or get_nlp()
+    for name in lexicon_names():  # each lexicon loaded later would also reset the index's memo of words
+        load_lexicon(name)
     for language, country, text in _WARM_TEXTS:
         clause = Clause(id="1", path=("1",), text=text, char_start=0, char_end=len(text), kind="point",
                         label="1", headings=("Положение о порядке",))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "word_tuple", "load_lexicon", "tokenize", "parses", "is_adjective", "is_noun", "known_word", "norm"]
+__all__ = ["Lexicon", "Term", "Tok", "Words", "doc_text", "word_tuple", "lexicon_names", "load_lexicon", "tokenize",
+           "parses", "is_adjective", "is_noun", "known_word", "norm"]
 
 PREFIX_KEY = 3  # stems are indexed by this many first letters; shorter stems are tried on every word
 
@@ -216,8 +217,11 @@ class Lexicon:
             return []
         sid, always = self._ids[section]
         opens = toks.opens() if isinstance(toks, Words) else _opens_of(toks)
+        found = opens.get(sid)
+        if found is None and not always:
+            return []  # most sections open nowhere in a clause
         at: dict[int, list[int]] = {}
-        for k, ns in opens.get(sid, ()):
+        for k, ns in found or ():
             for n in ns:
                 at.setdefault(n, []).append(k)
         if always:
@@ -265,6 +269,13 @@ class Lexicon:
 
     def phrases(self, section: str) -> list[str]:
         return [t.text.replace("...", "").strip() for t in self.sections.get(section, ())]
+
+
+def lexicon_names() -> list[str]:
+    """Names of the lemma-pattern lexicons (`mech_*`, `subj_*`, `cat_*`): the ones `load_lexicon` reads."""
+    folder = resources.files("extractors").joinpath("data/lexicons")
+    return sorted(p.name[:-4] for p in folder.iterdir()
+                  if p.name.endswith(".txt") and p.name.startswith(("mech_", "subj_", "cat_")))
 
 
 @lru_cache(maxsize=None)

@@ -68,3 +68,14 @@ def test_nlp_fast_paths_an_org_without_organisation_noun_is_no_body(plain, text)
     doc = plain(text)
     assert any(s.label_ == "ORG" for s in doc.spans["ner"]) and not org_spans_may_count(doc)
     assert find_bodies(doc) == find_bodies(get_nlp()(text))
+
+
+def test_nlp_fast_paths_warm_loads_every_pattern_lexicon():
+    from extractors.annotate import warm
+    from extractors.lexicon import _INDEX, lexicon_names, load_lexicon
+
+    warm()
+    sections = _INDEX.count
+    for name in lexicon_names():
+        load_lexicon(name)
+    assert _INDEX.count == sections and "mech_gate" in lexicon_names() and "units" not in lexicon_names()
