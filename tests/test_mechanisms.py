@@ -172,6 +172,12 @@ LEAD_IN_ROWS = [
      "прилагаются:", [("SELECTION", "MANAGEMENT_COMPANY")]),
     ("Участник кластера исключается из реестра по решению министерства в случае:",
      [("MONITORING", "PARTICIPANT")]),
+    # a calendar deadline, or the body that draws up the list, is a norm of its own
+    ("Ежегодно, до 1 июля, формируется перечень опорных технопарков, в который включаются технопарки, "
+     "отвечающие следующим требованиям:", [("SELECTION", "TECHNOPARK")]),
+    ("Министерство формирует перечень опорных технопарков, в который включаются технопарки, отвечающие "
+     "следующим требованиям:", [("SELECTION", "TECHNOPARK")]),
+    ("В перечень опорных технопарков включаются технопарки, отвечающие следующим требованиям:", []),
 ]
 
 
@@ -447,6 +453,10 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # a list named before its inclusion verb, and a list kept up to date
+    ("В перечень включаются кластеры, в состав которых входят не менее 10 участников.", None,
+     ("SELECTION", "CLUSTER")),
+    ("Министерство ежегодно актуализирует перечень кластеров области.", None, ("SELECTION", "CLUSTER")),
     # designating the body in charge, said in the present, and a designated body's powers
     ("Губернатор области определяет орган исполнительной власти области, уполномоченный в сфере промышленной "
      "политики.", None, ("COORDINATION", "AUTHORITY")),
