@@ -139,6 +139,10 @@ def test_subjects_return_of_money_concerns_the_acts_recipient():
     ("арганізацыя развіцця рэгіянальнага прамысловага кластара", "CLUSTER_ORGANIZATION"),
     # a noun in between is not an adjective: the cluster is named, not its organization
     ("организация развития производства кластера", "CLUSTER"),
+    # a park's "управляющая организация" is its management company; a cluster's is the cluster organization
+    ("Управляющая организация научно-технологического парка обязана", "MANAGEMENT_COMPANY"),
+    ("кіруючая арганізацыя тэхнапарка", "MANAGEMENT_COMPANY"),
+    ("управляющая организация кластера", "CLUSTER_ORGANIZATION"),
 ])
 def test_subjects_mention_across_compound_adjectives(text, code):
     assert find_mentions(tokenize(text))[0].code == code
