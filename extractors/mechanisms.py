@@ -235,8 +235,13 @@ def _context_scores(view: ClauseView, toks: list[Tok]) -> Scores:
     s.own = dict(s.value)
     if view.lead_in:
         lead = tokenize(view.lead_in)
-        s.add(type_scores(lead), LEAD_WEIGHT, "lead-in: ")
-        s.add(frame_scores(lead), 1.0, "frame: ")
+        frame = frame_scores(lead)
+        # a lead-in that opens a list of conditions ("при соблюдении следующих условий:") frames its items more
+        # than the instrument it is about ("Субсидия предоставляется …")
+        kind, weight = frame.best()
+        conditions = kind == "REQUIREMENT" and weight > 0
+        s.add(type_scores(lead), LEAD_WEIGHT * (0.5 if conditions else 1.0), "lead-in: ")
+        s.add(frame, 1.0, "frame: ")
         actor = entity_of_lead_in(lead, view)
         frames = load_lexicon("mech_frames")
         if actor in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY", "AUTHORITY") and \
