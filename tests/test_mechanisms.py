@@ -456,6 +456,10 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # taking part in a network or in joint projects with partners abroad is cooperation, whoever finances them
+    ("Научно-технологические парки вправе участвовать в евразийской сети трансфера технологий и в совместных "
+     "проектах с организациями государств — членов ЕАЭС, в том числе финансируемых в рамках межгосударственных "
+     "программ.", None, ("COORDINATION", "TECHNOPARK")),
     # a list named before its inclusion verb, and a list kept up to date
     ("В перечень включаются кластеры, в состав которых входят не менее 10 участников.", None,
      ("SELECTION", "CLUSTER")),
