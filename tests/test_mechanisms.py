@@ -456,6 +456,11 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # a rating by the results of an assessment evaluates; methodological help supports
+    ("По результатам оценки Министерство формирует рейтинг субъектов Российской Федерации по уровню развития "
+     "кластерной политики.", None, ("MONITORING", "AUTHORITY")),
+    ("Министерство оказывает специализированным организациям кластеров методическую помощь по вопросам "
+     "заполнения форм мониторинга.", None, ("COORDINATION", "CLUSTER_ORGANIZATION")),
     # taking part in a network or in joint projects with partners abroad is cooperation, whoever finances them
     ("Научно-технологические парки вправе участвовать в евразийской сети трансфера технологий и в совместных "
      "проектах с организациями государств — членов ЕАЭС, в том числе финансируемых в рамках межгосударственных "
