@@ -366,6 +366,11 @@ def _fallback(t: str, c: _Ctx) -> tuple[str, str]:
         return "PROJECT", "subject.grant_project.fallback"
     if any(m.code == "AUTHORITY" and m.dat for m in c.mentions):
         return "AUTHORITY", "subject.authority_recipient.fallback"
+    if t == "MONITORING" and (c.rules.find(c.toks, "reports") or c.rules.find(c.toks, "owes_return")) and \
+            any(m.code == "AUTHORITY" and (m.nom or m.ins) and not m.prep for m in c.mentions):
+        # "Уполномоченный орган представляет в Министерство сводный отчет", "в случае недостижения субъектом
+        # Российской Федерации значений … средства подлежат возврату": a body reports on or repays its own money
+        return "AUTHORITY", "subject.reporting_body.fallback"
     if grant and t in ("MONITORING", "REQUIREMENT"):
         # the recipient of the money the act's title or heading names, else a recipient in general
         ctx = c.view.act_context

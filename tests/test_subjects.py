@@ -209,3 +209,14 @@ def test_subjects_recipient_right_after_the_giving_verb(text):
 ])
 def test_subjects_grant_decision_concerns_the_project(text):
     assert hits(text, None, ("Положение о технопарке области",)) == [("SELECTION", "PROJECT")]
+
+
+@pytest.mark.parametrize("text", [
+    # a body that reports on, or repays, money it received itself, with no entity of cluster policy named
+    "Уполномоченный орган не позднее 1 марта года, следующего за отчетным, представляет в Министерство сводный "
+    "отчет о реализации мероприятий.",
+    "В случае недостижения субъектом Российской Федерации значений результатов использования субсидии средства "
+    "подлежат возврату в федеральный бюджет.",
+])
+def test_subjects_reporting_or_repaying_body(text):
+    assert hits(text, None, ("Правила предоставления субсидий",)) == [("MONITORING", "AUTHORITY")]
