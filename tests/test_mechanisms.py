@@ -466,6 +466,12 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # the body the budget limits are brought to holds and gives the money; a recipient named makes it a grant
+    ("Субсидии предоставляются Министерством промышленности и торговли Российской Федерации, до которого как до "
+     "получателя средств федерального бюджета доведены лимиты бюджетных обязательств.", None,
+     ("COORDINATION", "AUTHORITY")),
+    ("Субсидия предоставляется специализированной организации кластера в пределах лимитов бюджетных "
+     "обязательств, доведенных до Министерства.", None, ("GRANT", "CLUSTER_ORGANIZATION")),
     # a rating by the results of an assessment evaluates; methodological help supports
     ("По результатам оценки Министерство формирует рейтинг субъектов Российской Федерации по уровню развития "
      "кластерной политики.", None, ("MONITORING", "AUTHORITY")),
