@@ -46,8 +46,10 @@ def _lead_subject(view: ClauseView, recipient_only: bool = False) -> str | None:
     if recipient_only:
         rules = load_lexicon("subj_rules")
         giving = bool(rules.find(lead, "giving"))
+        spent = bool(rules.find(lead, "spent_by"))
         for m in ms:
-            if m.i == 0 or (m.i > 0 and rules.find(lead[m.i - 1:m.i], "recipient_cost")) or (m.dat and giving):
+            if m.i == 0 or (m.i > 0 and rules.find(lead[m.i - 1:m.i], "recipient_cost")) or (m.dat and giving) \
+                    or (m.ins and spent):  # "средства могут быть направлены организацией на:": who spends it
                 return m.code
         # "Установить, что резиденты парков … вправе:": the holder of the rights listed
         m = first_mention(ms, lambda m: m.nom and not m.prep and not m.abstract)

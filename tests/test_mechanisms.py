@@ -208,6 +208,10 @@ SUBPOINT_ROWS = [
     ("Кластер, включаемый в реестр, рекомендуется формировать с соблюдением следующих условий:",
      "не менее 50 процентов участников кластера относятся к субъектам малого и среднего предпринимательства",
      ("REQUIREMENT", "CLUSTER")),
+    # what the money may be spent on, and by whom: the spender named in the instrumental is the recipient
+    ("Средства субсидии могут быть направлены специализированной организацией кластера на:",
+     "организацию участия не менее 3 участников кластера в выставочно-ярмарочных мероприятиях",
+     ("GRANT", "CLUSTER_ORGANIZATION")),
     # conditions of a subsidy are conditions, though the lead-in is about the money
     ("Субсидия предоставляется при соблюдении управляющей компанией следующих условий:",
      "отсутствие у получателя просроченной задолженности по налогам и сборам", ("REQUIREMENT", "MANAGEMENT_COMPANY")),
@@ -466,6 +470,9 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # bringing participants to exhibitions abroad is export facilitation by a body
+    ("организация участия участников кластеров в международных выставках и бизнес-миссиях",
+     "Министерство осуществляет:", ("COORDINATION", "PARTICIPANT")),
     # the body the budget limits are brought to holds and gives the money; a recipient named makes it a grant
     ("Субсидии предоставляются Министерством промышленности и торговли Российской Федерации, до которого как до "
      "получателя средств федерального бюджета доведены лимиты бюджетных обязательств.", None,
