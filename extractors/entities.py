@@ -554,6 +554,9 @@ def _not_a_quantity(t: str, q: Quantity) -> str | None:
     return None
 
 
+_TEXT_REFERENCE = re.compile(r"(?i)(?:указанн|перечисленн|приведенн|приведённ|предусмотренн|изложенн|названн|упомянут)\w*\s+$")
+
+
 def find_thresholds(text: str, amounts: list[Amount] | None = None,
                     covered: list[tuple[int, int]] = ()) -> list[Threshold]:
     """Quantitative conditions on anything but money.
@@ -610,6 +613,8 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
 
     cmps = lexicon(_CMP, (">=", "<=", ">", "<", "=", "= coefficient"))
     for s, e, cmp in cmps.finditer(t):
+        if _TEXT_REFERENCE.search(t, max(0, s - 30), s) and t[s:e].lower().startswith(("выше", "ниже")):
+            continue  # "указанных выше 5 документов": a place in the text, not a bound
         p = _skip(t, e, r"\s*,?\s*(?:(?:в|на|у|ў|за|с|со|для|з)\s+)?")
         if cmp == "=":  # "по ставке арендной платы 1 процент": the rate's name may come between
             p = _skip_rate_name(t, p, cmps)
