@@ -9,9 +9,9 @@ from pathlib import Path
 from .records import ActMeta, Clause, Entities, Mechanism
 
 
-def clause_view(clause: Clause, by_id: dict[str, Clause], language: str, context=None):
-    """The clause as mechanism rules see it: its text, its parent's lead-in, the headings above and what the
-    act says about its entities (`context`, from `subjects.act_context`)."""
+def clause_view(clause: Clause, by_id: dict[str, Clause], language: str, context=None, country: str = ""):
+    """The clause as mechanism rules see it: its text, its parent's lead-in, the headings above, what the
+    act says about its entities (`context`, from `subjects.act_context`) and the act's country."""
     from .mechanisms import ClauseView
 
     lead_in = None
@@ -19,7 +19,8 @@ def clause_view(clause: Clause, by_id: dict[str, Clause], language: str, context
     if parent is not None and parent.text.rstrip().endswith(":"):
         lead_in = parent.text
     return ClauseView(text=clause.text, lead_in=lead_in, headings=tuple(clause.headings),
-                      is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind, act_context=context)
+                      is_lead_in=clause.lead_in, language=language or "ru", kind=clause.kind, act_context=context,
+                      country=country or "")
 
 
 LEMMA_PIPES = ("lemmatizer",)
@@ -67,7 +68,7 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     model = category_model()
     found = []
     for clause, doc in zip(clauses, docs):
-        view = clause_view(clause, by_id, act.language or "ru", context)
+        view = clause_view(clause, by_id, act.language or "ru", context, act.country or "")
         hits = detect_mechanisms(view, doc)
         if hits:
             doc._.country = act.country or "RU"

@@ -102,9 +102,17 @@ def rule_innovation_infrastructure(hit: MechanismHit, toks: list[Tok], ctx: dict
     return (0.8, found) if found else None
 
 
+def rule_transnational(hit: MechanismHit, toks: list[Tok], ctx: dict):
+    found = _cues("TRANSNATIONAL", toks)
+    if ctx["country"] in ("RU", "BY"):
+        # cooperation with Russia in a Belarusian act, with Belarus in a Russian one (NOTES)
+        found += _cues("TRANSNATIONAL", toks, "partner_of_" + ctx["country"])
+    return (0.8, found) if found else None
+
+
 CATEGORY_RULES = [
     ("NETWORK_ECOSYSTEM", "category.network_ecosystem", rule_network_ecosystem),
-    ("TRANSNATIONAL", "category.transnational", _keyword_rule("TRANSNATIONAL")),
+    ("TRANSNATIONAL", "category.transnational", rule_transnational),
     ("KNOWLEDGE_EXCHANGE", "category.knowledge_exchange", rule_knowledge_exchange),
     ("CLUSTER_GRANTS", "category.cluster_grants", rule_cluster_grants),
     ("SME_STARTUPS", "category.sme_startups", _keyword_rule("SME_STARTUPS")),
@@ -120,7 +128,7 @@ def classify_categories(view: ClauseView, hit: MechanismHit, doc=None) -> list[C
     text = hit.part or view.text
     toks = tokenize(text, doc if not hit.part else None)
     ctx = {"lead": tokenize(view.lead_in) if view.lead_in else None,
-           "headings": [tokenize(h) for h in view.headings]}
+           "headings": [tokenize(h) for h in view.headings], "country": view.country}
     out = []
     for code, name, rule in CATEGORY_RULES:
         decided = rule(hit, toks, ctx)

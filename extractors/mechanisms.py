@@ -44,6 +44,7 @@ class ClauseView:
     language: str  # "ru" | "be"
     kind: str = "point"  # point | subpoint | item | part | preamble | paragraph
     act_context: ActContext | None = None  # short names and money recipients of the whole act
+    country: str = ""  # the act's country ("RU" | "BY"): the other one is a foreign partner
 
 
 @dataclass(frozen=True)

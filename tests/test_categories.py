@@ -156,3 +156,19 @@ def test_categories_fund_money_in_the_lead_in_counts_for_its_items(lead):
 def test_categories_an_act_about_fund_money_colours_its_selection_clauses(heads, text):
     assert "CLUSTER_GRANTS" in codes(text, headings=heads)
     assert "CLUSTER_GRANTS" not in codes(text)
+
+
+@pytest.mark.parametrize("text,country,transnational", [
+    # cooperation with Russia in a Belarusian act, with Belarus in a Russian one; a country's own name is not foreign
+    ("Арганізацыя развіцця кластара арганізуе сумесна з кластарамі Смаленскай вобласці Расійскай Федэрацыі "
+     "правядзенне кааперацыйных біржаў.", "BY", True),
+    ("Уполномоченный орган содействует кооперации участников кластеров с организациями Республики Беларусь.",
+     "RU", True),
+    ("Министерство промышленности и торговли Российской Федерации координирует работу по развитию кластеров.",
+     "RU", False),
+])
+def test_categories_the_other_country_is_a_foreign_partner(text, country, transnational):
+    lang = "be" if any(ch in text for ch in "іў") else "ru"
+    v = ClauseView(text, None, (), False, lang, "point", country=country)
+    hit = detect_mechanisms(v)[0]
+    assert ("TRANSNATIONAL" in {c.code for c in classify_categories(v, hit)}) is transnational
