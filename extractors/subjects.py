@@ -152,7 +152,8 @@ def _s_item_organization(c: _Ctx):
         return None
     for m in c.own:
         if m.code in ("CLUSTER_ORGANIZATION", "MANAGEMENT_COMPANY") and \
-                (m.nom or (m.i > 0 and c.rules.find(c.toks[m.i - 1:m.i], "existence"))):
+                (m.nom or (m.i > 0 and c.rules.find(c.toks[m.i - 1:m.i], "existence"))
+                 or c.rules.find(c.toks[max(0, m.i - 2):m.i], "staff")):  # "в штате управляющей компании"
             return m.code
     return None
 

@@ -220,3 +220,13 @@ def test_subjects_grant_decision_concerns_the_project(text):
 ])
 def test_subjects_reporting_or_repaying_body(text):
     assert hits(text, None, ("Правила предоставления субсидий",)) == [("MONITORING", "AUTHORITY")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the staff of an organization is a condition on that organization, whatever the lead-in names
+    ("в штате управляющей компании состоят не менее 7 работников", "MANAGEMENT_COMPANY"),
+    ("штатная численность работников специализированной организации кластера составляет не менее 5 человек",
+     "CLUSTER_ORGANIZATION"),
+])
+def test_subjects_staff_of_an_organization(text, expected):
+    assert hits(text, "Технопарк соответствует следующим требованиям:") == [("REQUIREMENT", expected)]
