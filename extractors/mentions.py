@@ -98,7 +98,8 @@ def _mentions(toks: tuple[Tok, ...]) -> tuple[Mention, ...]:
             continue
         before = toks[max(0, i - 2):i]
         if code == "PARTICIPANT" and (rules.find(before, "aggregate") or rules.find(toks[i - 1:i], "aggregate_next")):
-            code = "CLUSTER"  # "число участников кластера": a figure of the cluster as a whole
+            # "число участников кластера", "количество резидентов парка": a figure of the whole they belong to
+            code = "TECHNOPARK" if toks[i].lower.startswith(("резидент", "рэзідэнт")) else "CLUSTER"
         prep = toks[i - 1].lower if i > 0 and toks[i - 1].lower in PREPOSITIONS and not toks[i].punct_before else ""
         nom, dat, ins = _case_flags(toks, i, j)
         if prep:

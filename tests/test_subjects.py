@@ -139,6 +139,9 @@ def test_subjects_return_of_money_concerns_the_acts_recipient():
     ("арганізацыя развіцця рэгіянальнага прамысловага кластара", "CLUSTER_ORGANIZATION"),
     # a noun in between is not an adjective: the cluster is named, not its organization
     ("организация развития производства кластера", "CLUSTER"),
+    # a figure of the participants is the cluster's, a figure of the residents the park's
+    ("число участников кластера составляет не менее 10", "CLUSTER"),
+    ("количество резидентов технопарка составляет не менее 10", "TECHNOPARK"),
     # a park's "управляющая организация" is its management company; a cluster's is the cluster organization
     ("Управляющая организация научно-технологического парка обязана", "MANAGEMENT_COMPANY"),
     ("кіруючая арганізацыя тэхнапарка", "MANAGEMENT_COMPANY"),
