@@ -109,9 +109,9 @@ _STAMP = "\x00stamp "  # prefix of the keys of annex stamp lines, compared with 
 
 @lru_cache(maxsize=4096)
 def _run_key(text: str) -> str:
-    """The running-line key of a zone line: digits ignored, except in an annex stamp, where the
-    number tells one annex from the next."""
-    if _matches("annex_stamp", text):
+    """The running-line key of a zone line: digits ignored, except in an annex stamp or a numbered
+    heading, where the number tells one annex or chapter from the next."""
+    if _matches("annex_stamp", text) or _matches("numbered_heading", text):
         return _STAMP + " ".join(text.split())
     return _digit_key(text)
 

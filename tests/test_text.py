@@ -89,6 +89,12 @@ def test_text_annex_stamps_of_two_annexes_are_not_running():
     assert kept[3][:2] == ["Приложение № 2", "к приказу Министерства промышленности"]
 
 
+def test_text_chapter_headings_opening_pages_are_not_running():
+    # chapters 2 to 5 each open a page: "ГЛАВА #" repeats with digits ignored, but each heading is its own
+    pages = [page(n, (f"ГЛАВА {n}", 20), *BODY) for n in range(1, 6)]
+    assert [k[0] for k in kept_texts(pages)] == [f"ГЛАВА {n}" for n in range(1, 6)]
+
+
 def test_text_annex_stamp_repeated_on_every_page_is_running():
     pages = [page(n, ("Приложение № 3 к постановлению Правительства", 20), *BODY) for n in range(1, 6)]
     assert kept_texts(pages) == [[t for t, _ in BODY]] * 5
