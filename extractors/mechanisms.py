@@ -315,8 +315,9 @@ def _retype(view: ClauseView, toks: list[Tok], t: str, scores: Scores) -> tuple[
         first = mentions[0] if mentions else None
         # a duty that a park, resident, participant or cluster performs is a requirement on it (a right it
         # holds, "пользуются приоритетным доступом", is not)
+        # (cooperation with others is coordination whoever carries it out: "Тэхнапарк развівае супрацоўніцтва з …")
         if first is not None and first.i == 0 and first.code in ("TECHNOPARK", "PARTICIPANT", "CLUSTER") \
-                and not load_lexicon("subj_rules").find(toks, "holder"):
+                and not load_lexicon("subj_rules").find(toks, "holder") and not lex.hits(toks, "cooperation"):
             return "REQUIREMENT", "type.duty_of_regulated_entity"
     if t in ("GRANT", "INCENTIVE") and lex.hits(toks, "condition") and not lex.hits(toks, "grant_substance"):
         # "the grant is given on condition that…" with no size, recipient or transfer: the condition is the norm

@@ -181,6 +181,11 @@ def _s_selecting_actor(c: _Ctx):
     return None
 
 
+def _s_selection_body(c: _Ctx):
+    # "Для адбору рэзідэнтаў … ствараецца экспертны савет": a body set up to select is the state's arrangement
+    return "AUTHORITY" if c.rules.find(c.toks, "body_setup") and c.rules.find(c.toks, "commission") else None
+
+
 def _s_commission(c: _Ctx):
     return "AUTHORITY" if c.rules.find(c.toks, "commission") else None
 
@@ -343,7 +348,8 @@ SUBJECT_RULES: dict[str, list[tuple[str, object]]] = {
                     ("lead_in", _s_lead_or_heading),
                     ("agent", _s_agent), ("first_named", _s_first_named), ("heading", _s_heading)],
     # SELECTION: the entity selected or registered; commissions concern the state
-    "SELECTION": [("money_recipient", _s_money_recipient), ("selected_entity", _s_selected),
+    "SELECTION": [("money_recipient", _s_money_recipient), ("selection_body", _s_selection_body),
+                  ("selected_entity", _s_selected),
                   ("selecting_actor", _s_selecting_actor),
                   ("commission", _s_commission), ("criterion", _s_criterion), ("lead_in", _s_lead_in),
                   ("item_heading", _s_item_heading), ("item_entity", _s_item_entity),
