@@ -185,6 +185,7 @@ def test_entities_threshold_records_its_rule():
     ("в 30-дневный срок", (30, False, None, None)),
     ("в течение 1 (одного) месяца", (None, False, 1, None)),
     ("не позднее чем за 30 дней до начала", (30, False, None, None)),
+    ("у тэрмін не больш за 20 працоўных дзён", (20, True, None, None)),
 ])
 def test_entities_deadlines(text, expected):
     (d,) = find_deadlines(text)
