@@ -142,6 +142,8 @@ def test_subjects_return_of_money_concerns_the_acts_recipient():
     # a figure of the participants is the cluster's, a figure of the residents the park's
     ("число участников кластера составляет не менее 10", "CLUSTER"),
     ("количество резидентов технопарка составляет не менее 10", "TECHNOPARK"),
+    # innovative companies in general are OTHER, in Belarusian too
+    ("Маладым інавацыйным кампаніям прадастаўляюцца рабочыя месцы", "OTHER"),
     # a park's "управляющая организация" is its management company; a cluster's is the cluster organization
     ("Управляющая организация научно-технологического парка обязана", "MANAGEMENT_COMPANY"),
     ("кіруючая арганізацыя тэхнапарка", "MANAGEMENT_COMPANY"),
