@@ -15,6 +15,8 @@ def hits(text, lead_in=None, headings=(), ctx=None):
 
 
 DESIGNATED_BODY_ROWS = [
+    ("Правительство области определяет исполнительный орган области, уполномоченный в сфере государственной "
+     "поддержки кластеров и технопарков.", ("COORDINATION", "AUTHORITY")),
     # a body designated or set up by the act is the state's own arrangement, whatever it is put in charge of
     ("Определить департамент экономического развития области исполнительным органом, уполномоченным на "
      "предоставление грантов и координацию поддержки инновационных кластеров.", ("COORDINATION", "AUTHORITY")),
