@@ -237,3 +237,10 @@ def test_subjects_reporting_or_repaying_body(text):
 ])
 def test_subjects_staff_of_an_organization(text, expected):
     assert hits(text, "Технопарк соответствует следующим требованиям:") == [("REQUIREMENT", expected)]
+
+
+def test_subjects_recipients_chosen_from_a_pool():
+    # the pool the recipients are chosen from is the entity selected, though a commission is named after it
+    text = ("Получатели субсидий из числа специализированных организаций кластеров определяются по результатам "
+            "конкурсного отбора, который проводит конкурсная комиссия.")
+    assert hits(text) == [("SELECTION", "CLUSTER_ORGANIZATION")]
