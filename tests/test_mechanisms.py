@@ -496,6 +496,9 @@ def test_mechanisms_act_context_be_recipient():
 
 TYPE_RULE_ROWS = [
     # (text, lead-in, expected (type, subject) or None): type cues and gates, one row per general rule
+    # carrying out monitoring outweighs the list its results feed
+    ("Министерство обеспечивает проведение ежегодного мониторинга деятельности кластеров области и подготовку "
+     "предложений о включении кластеров в перечень кластеров области.", None, ("MONITORING", "CLUSTER")),
     # bringing participants to exhibitions abroad is export facilitation by a body
     ("организация участия участников кластеров в международных выставках и бизнес-миссиях",
      "Министерство осуществляет:", ("COORDINATION", "PARTICIPANT")),
