@@ -49,7 +49,7 @@ def _slug(s: str) -> str:
 
 def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     """Find the mechanisms of every clause, with their attributes and categories, in document order."""
-    from .catmodel import refine
+    from .catmodel import refine_many
     from .categories import classify_categories
     from .entities import entities_in_part, extract_entities
     from .mechanisms import detect_mechanisms
@@ -77,18 +77,22 @@ def annotate(clauses: list[Clause], act: ActMeta, nlp) -> list[Mechanism]:
     full = [doc for *_, doc in found]
     for _, proc in rest:
         full = list(proc.pipe(full)) if hasattr(proc, "pipe") else [proc(d) for d in full]
+    rows = []
     for (clause, view, hits, _), doc in zip(found, full):
         entities: Entities = extract_entities(clause.text, nlp=nlp, country=act.country or "RU", doc=doc)
         for hit in hits:
-            cats = classify_categories(view, hit, doc)
-            if model is not None:
-                cats = refine(cats, hit.part or clause.text, hit.type, hit.subject, model=model)
             # a clause with two instruments: each gets the attributes of the part it rests on
             own = entities_in_part(entities, clause.text, hit.part) if len(hits) > 1 else entities
-            out.append(Mechanism(
-                id=f"{clause.id}.{_slug(hit.type)}", clause_id=clause.id, type=hit.type, subject=hit.subject,
-                text=clause.text, entities=own, categories=tuple(cats), confidence=hit.confidence,
-                method="rules", rule=hit.rule, triggers=tuple(hit.triggers)))
+            rows.append((clause, hit, own, classify_categories(view, hit, doc)))
+    if model is not None:  # the model reads every mechanism of the act in one batch
+        refined = refine_many([(cats, hit.part or clause.text, hit.type, hit.subject)
+                               for clause, hit, _, cats in rows], model=model)
+        rows = [(clause, hit, own, cats) for (clause, hit, own, _), cats in zip(rows, refined)]
+    for clause, hit, own, cats in rows:
+        out.append(Mechanism(
+            id=f"{clause.id}.{_slug(hit.type)}", clause_id=clause.id, type=hit.type, subject=hit.subject,
+            text=clause.text, entities=own, categories=tuple(cats), confidence=hit.confidence,
+            method="rules", rule=hit.rule, triggers=tuple(hit.triggers)))
     return out
 
 

@@ -21,7 +21,7 @@ from .records import CategoryLabel
 from .taxonomy import CATEGORIES, ORIGINS
 
 __all__ = ["CatExample", "read_gold", "features", "train", "predict", "predict_many", "save", "load", "load_meta",
-           "default_model", "combine", "refine", "decide", "choose_params", "choose_all", "doc_folds", "out_of_fold",
+           "default_model", "combine", "refine", "refine_many", "decide", "choose_params", "choose_all", "doc_folds", "out_of_fold",
            "micro_prf", "rule_labels_for", "nested_cv", "held_out", "summarize", "gain_over_rules", "best_mode", "finish", "rules_digest", "train_main",
            "save_meta", "MODES", "DEFAULT_CONFIG", "MODEL_DIR"]
 
@@ -245,6 +245,17 @@ def refine(rule_labels: list[CategoryLabel], text: str, type: str, subject: str,
         return list(rule_labels)
     nlp, meta = model
     return combine(rule_labels, predict(nlp, text, type, subject), meta)
+
+
+def refine_many(items: list[tuple[list[CategoryLabel], str, str, str]], model=None) -> list[list[CategoryLabel]]:
+    """`refine` for many mechanisms at once, (rule labels, text, type, subject) each: one batch through the
+    model, the same labels as one call each."""
+    model = model if model is not None else default_model()
+    if model is None or model[1].get("combine", "rules") == "rules":
+        return [list(labels) for labels, *_ in items]
+    nlp, meta = model
+    scores = predict_many(nlp, [(text, t, s) for _, text, t, s in items]) if items else []
+    return [combine(labels, sc, meta) for (labels, *_), sc in zip(items, scores)]
 
 
 # --- cross-validation by document ---------------------------------------------------------------------

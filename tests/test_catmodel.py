@@ -223,3 +223,21 @@ def test_catmodel_bundled_model_is_small_and_says_how_to_combine():
     scores = cm.predict(nlp, "Управляющая компания технопарка обеспечивает резидентов помещениями.",
                         "REQUIREMENT", "MANAGEMENT_COMPANY")
     assert scores[INFRA] > 0.5, folder
+
+
+def test_catmodel_refine_many_equals_one_call_each():
+    from extractors.catmodel import default_model, refine, refine_many
+    from extractors.records import CategoryLabel
+
+    model = default_model()
+    if model is None:
+        pytest.skip("no bundled category model")
+    items = [
+        ([CategoryLabel("CLUSTER_GRANTS", 0.9, ("EU",), ("субсиди*",))],
+         "Субсидия предоставляется специализированной организации кластера на реализацию совместных проектов.",
+         "GRANT", "CLUSTER_ORGANIZATION"),
+        ([], "Резидентам технопарка предоставляется пониженная ставка арендной платы.", "INCENTIVE", "PARTICIPANT"),
+        ([], "Удзельнікі кластара штогод прадстаўляюць справаздачу аб экспарце прадукцыі.", "MONITORING",
+         "PARTICIPANT"),
+    ]
+    assert refine_many(items, model=model) == [refine(l, t, ty, s, model=model) for l, t, ty, s in items]
