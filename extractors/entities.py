@@ -554,7 +554,10 @@ def _not_a_quantity(t: str, q: Quantity) -> str | None:
     return None
 
 
-_TEXT_REFERENCE = re.compile(r"(?i)(?:указанн|перечисленн|приведенн|приведённ|предусмотренн|изложенн|названн|упомянут)\w*\s+$")
+def _points_in_text(t: str, s: int) -> bool:
+    """The words right before position `s` point to a place in the text ("указанных выше"), per comparators.txt."""
+    a = max(0, s - 30)
+    return any(not t[a + e:s].strip() for _, e, _ in lexicon(_CMP, ("text_reference",)).finditer(t[a:s]))
 
 
 def find_thresholds(text: str, amounts: list[Amount] | None = None,
@@ -613,7 +616,7 @@ def find_thresholds(text: str, amounts: list[Amount] | None = None,
 
     cmps = lexicon(_CMP, (">=", "<=", ">", "<", "=", "= coefficient"))
     for s, e, cmp in cmps.finditer(t):
-        if _TEXT_REFERENCE.search(t, max(0, s - 30), s) and t[s:e].lower().startswith(("выше", "ниже")):
+        if t[s:e].lower().startswith(("выше", "ниже")) and _points_in_text(t, s):
             continue  # "указанных выше 5 документов": a place in the text, not a bound
         p = _skip(t, e, r"\s*,?\s*(?:(?:в|на|у|ў|за|с|со|для|з)\s+)?")
         if cmp == "=":  # "по ставке арендной платы 1 процент": the rate's name may come between

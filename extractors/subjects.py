@@ -197,11 +197,14 @@ def _s_money_recipient(c: _Ctx):
     return None
 
 
+def _with_lead_in(c: _Ctx) -> list[Tok]:
+    return c.toks + (tokenize(c.view.lead_in) if c.view.lead_in else [])
+
+
 def _s_grant_project(c: _Ctx):
     # "Рашэнне аб выдзяленні гранта прымаецца …", "Конкурс грантов проводится …", naming no entity: grants are
     # competed for by projects (NOTES: PROJECT for grant applications), whatever the section's heading names
-    words = c.toks + (tokenize(c.view.lead_in) if c.view.lead_in else [])
-    return "PROJECT" if not c.own and c.rules.find(words, "grant_word") else None
+    return "PROJECT" if not c.own and c.rules.find(_with_lead_in(c), "grant_word") else None
 
 
 def _s_heading(c: _Ctx):
@@ -369,7 +372,7 @@ SUBJECT_RULES["INCENTIVE"] = SUBJECT_RULES["GRANT"]
 
 def _fallback(t: str, c: _Ctx) -> tuple[str, str]:
     """When no entity is named: grants go to projects, money to a region's budget to the state, and so on."""
-    words = c.toks + (tokenize(c.view.lead_in) if c.view.lead_in else [])
+    words = _with_lead_in(c)
     grant = bool(c.rules.find(words, "grant_money"))
     if grant and t in ("SELECTION", "GRANT") and c.rules.find(words, "grant_word"):
         return "PROJECT", "subject.grant_project.fallback"
